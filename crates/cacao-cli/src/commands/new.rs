@@ -1,0 +1,12 @@
+//! `cacao new`: not built yet; the issue that asks for it owns this file.
+
+use crate::Verdict;
+
+/// Arguments of `cacao new`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs the command.
+pub fn run(_args: Args) -> anyhow::Result<Verdict> {
+    anyhow::bail!("`cacao new` is not built yet")
+}
