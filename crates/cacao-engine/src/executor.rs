@@ -45,6 +45,11 @@ pub struct CommandRequest {
     pub execution_id: String,
     /// The action step that holds the command.
     pub step_id: String,
+    /// The step's `name`, for people (a manual command shows it to the operator).
+    pub step_name: Option<String>,
+    /// The step's `out_args`: the result names the engine will assign after the step (a manual
+    /// command asks the operator for exactly these).
+    pub out_args: Vec<String>,
     /// The command's position in the step's `commands` list.
     pub command_index: usize,
     /// The command, substituted.
