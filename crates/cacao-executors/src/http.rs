@@ -63,6 +63,27 @@ pub struct HttpOptions {
     pub body_limit: usize,
 }
 
+/// Names PEM files of extra root certificates, separated like `PATH` (`cacao run --http-ca-file`).
+pub const CA_FILE_VARIABLE: &str = "CACAO_HTTP_CA_FILE";
+
+impl HttpOptions {
+    /// The options the environment gives ([`CA_FILE_VARIABLE`]), defaults for the rest.
+    pub fn from_environment() -> Self {
+        Self::from_lookup(|name| std::env::var_os(name))
+    }
+
+    /// The options a variable lookup gives, as [`HttpOptions::from_environment`] reads them.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Self {
+        let mut options = Self::default();
+        if let Some(paths) = lookup(CA_FILE_VARIABLE) {
+            options.extra_root_certificates = std::env::split_paths(&paths)
+                .filter(|path| !path.as_os_str().is_empty())
+                .collect();
+        }
+        options
+    }
+}
+
 impl Default for HttpOptions {
     fn default() -> Self {
         Self {

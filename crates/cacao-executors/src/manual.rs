@@ -50,6 +50,9 @@ use crate::output_file::is_variable_name;
 /// The controlling terminal of the process.
 pub const TERMINAL: &str = "/dev/tty";
 
+/// Names an answers file for unattended runs (`cacao run --answers FILE`).
+pub const ANSWERS_VARIABLE: &str = "CACAO_ANSWERS";
+
 /// An answers file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -311,6 +314,14 @@ impl ManualExecutor {
     pub fn terminal() -> Self {
         Self {
             mode: Mode::Terminal(Mutex::new(None)),
+        }
+    }
+
+    /// An answers file when [`ANSWERS_VARIABLE`] names one, else the terminal.
+    pub fn from_environment() -> Result<Self, ManualError> {
+        match std::env::var_os(ANSWERS_VARIABLE).filter(|path| !path.is_empty()) {
+            Some(path) => Self::from_answers_file(Path::new(&path)),
+            None => Ok(Self::terminal()),
         }
     }
 

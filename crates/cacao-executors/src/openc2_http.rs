@@ -61,7 +61,20 @@ impl Default for OpenC2Options {
     }
 }
 
+/// The OpenC2 command media type to send (`cacao run --openc2-content-type`).
+pub const CONTENT_TYPE_VARIABLE: &str = "CACAO_OPENC2_CONTENT_TYPE";
+
 impl OpenC2Options {
+    /// The options the environment gives ([`CONTENT_TYPE_VARIABLE`]), the defaults otherwise.
+    pub fn from_environment() -> Self {
+        std::env::var(CONTENT_TYPE_VARIABLE)
+            .ok()
+            .filter(|content_type| !content_type.trim().is_empty())
+            .map_or_else(Self::default, |content_type| {
+                Self::for_content_type(&content_type)
+            })
+    }
+
     /// The media types of OpenC2 HTTPS transfer 1.1 (otupy and newer consumers).
     pub fn https_1_1() -> Self {
         Self {

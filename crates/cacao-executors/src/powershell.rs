@@ -39,6 +39,21 @@ pub struct PowershellOptions {
     pub output_limit: usize,
 }
 
+/// Names the PowerShell program when it is not `pwsh` on `PATH`.
+pub const PROGRAM_VARIABLE: &str = "CACAO_PWSH";
+
+impl PowershellOptions {
+    /// The options the environment gives ([`PROGRAM_VARIABLE`]), defaults for the rest.
+    pub fn from_environment() -> Self {
+        Self {
+            program: std::env::var_os(PROGRAM_VARIABLE)
+                .filter(|program| !program.is_empty())
+                .map(PathBuf::from),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for PowershellOptions {
     fn default() -> Self {
         Self {

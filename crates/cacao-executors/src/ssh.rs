@@ -95,6 +95,42 @@ pub struct SshOptions {
     pub output_limit: usize,
 }
 
+/// Names an OpenSSH known_hosts file to pin host keys from (`cacao run --ssh-known-hosts`).
+pub const KNOWN_HOSTS_VARIABLE: &str = "CACAO_SSH_KNOWN_HOSTS";
+/// Names private key files, separated like `PATH` (`cacao run --ssh-identity`).
+pub const IDENTITY_VARIABLE: &str = "CACAO_SSH_IDENTITY";
+/// The passphrase of encrypted private key files.
+pub const PASSPHRASE_VARIABLE: &str = "CACAO_SSH_KEY_PASSPHRASE";
+/// Set to `1` or `true` to accept any host key (`cacao run --ssh-insecure-accept-any-host-key`).
+pub const INSECURE_VARIABLE: &str = "CACAO_SSH_INSECURE_ACCEPT_ANY_HOST_KEY";
+
+impl SshOptions {
+    /// The options the environment gives ([`KNOWN_HOSTS_VARIABLE`], [`IDENTITY_VARIABLE`],
+    /// [`PASSPHRASE_VARIABLE`], [`INSECURE_VARIABLE`]), defaults for the rest.
+    pub fn from_environment() -> Self {
+        Self::from_lookup(|name| std::env::var_os(name))
+    }
+
+    /// The options a variable lookup gives, as [`SshOptions::from_environment`] reads them.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Self {
+        let mut options = Self::default();
+        if let Some(path) = lookup(KNOWN_HOSTS_VARIABLE).filter(|path| !path.is_empty()) {
+            options.host_key_policy = HostKeyPolicy::KnownHostsFile(PathBuf::from(path));
+        }
+        if lookup(INSECURE_VARIABLE).is_some_and(|value| value == "1" || value == "true") {
+            options.host_key_policy = HostKeyPolicy::InsecureAcceptAny;
+        }
+        if let Some(paths) = lookup(IDENTITY_VARIABLE) {
+            options.identity_files = std::env::split_paths(&paths)
+                .filter(|path| !path.as_os_str().is_empty())
+                .collect();
+        }
+        options.identity_passphrase =
+            lookup(PASSPHRASE_VARIABLE).map(|passphrase| Secret::new(passphrase.to_string_lossy()));
+        options
+    }
+}
+
 impl Default for SshOptions {
     fn default() -> Self {
         Self {
@@ -709,6 +745,29 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_come_from_the_environment() {
+        let variables = std::collections::HashMap::from([
+            (KNOWN_HOSTS_VARIABLE, "/etc/cacao/known_hosts"),
+            (IDENTITY_VARIABLE, "/keys/a:/keys/b"),
+        ]);
+        let lookup = |name: &str| variables.get(name).map(std::ffi::OsString::from);
+        let options = SshOptions::from_lookup(lookup);
+        assert_eq!(
+            options.host_key_policy,
+            HostKeyPolicy::KnownHostsFile("/etc/cacao/known_hosts".into())
+        );
+        assert_eq!(
+            options.identity_files,
+            [PathBuf::from("/keys/a"), PathBuf::from("/keys/b")]
+        );
+        assert!(options.identity_passphrase.is_none());
+
+        let insecure =
+            SshOptions::from_lookup(|name| (name == INSECURE_VARIABLE).then(|| "1".into()));
+        assert_eq!(insecure.host_key_policy, HostKeyPolicy::InsecureAcceptAny);
+    }
 
     fn captured(bytes: &[u8], limit: usize) -> Capture {
         let mut capture = Capture::new(limit, 4096);

@@ -342,3 +342,137 @@ async fn a_target_of_another_type_is_not_an_endpoint() {
         "{error}"
     );
 }
+
+/// A Python HTTPS server with a certificate made for the test; stopped by its process id.
+struct TlsServer {
+    child: std::process::Child,
+    port: u16,
+    authority: std::path::PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl TlsServer {
+    fn start(test: &str) -> Option<Self> {
+        use std::io::BufRead;
+        let folder = tempfile::tempdir().unwrap();
+        let authority = folder.path().join("ca.pem");
+        let certificate = folder.path().join("cert.pem");
+        let key = folder.path().join("key.pem");
+        // A private certificate authority, and a server certificate for 127.0.0.1 it signs.
+        let openssl =
+            |subject: &str, extra: &[&str], key: &std::path::Path, out: &std::path::Path| {
+                std::process::Command::new("openssl")
+                    .args([
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                    ])
+                    .args(["-nodes", "-days", "1", "-subj", subject])
+                    .args(extra)
+                    .arg("-keyout")
+                    .arg(key)
+                    .arg("-out")
+                    .arg(out)
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .is_ok_and(|status| status.success())
+            };
+        let authority_key = folder.path().join("ca.key");
+        let made = openssl("/CN=cacao-test-ca", &[], &authority_key, &authority)
+            && openssl(
+                "/CN=127.0.0.1",
+                &[
+                    "-addext",
+                    "subjectAltName=IP:127.0.0.1",
+                    "-addext",
+                    "basicConstraints=critical,CA:FALSE",
+                    "-CA",
+                    &authority.display().to_string(),
+                    "-CAkey",
+                    &authority_key.display().to_string(),
+                ],
+                &key,
+                &certificate,
+            );
+        if !made {
+            common::peer_missing(
+                test,
+                "the openssl command, which makes the test certificate, is missing",
+            );
+            return None;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tls_server.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&certificate)
+            .arg(&key)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 starts");
+        let mut first_line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first_line)
+            .unwrap();
+        let port = first_line
+            .trim()
+            .parse()
+            .expect("the server prints its port");
+        Some(Self {
+            child,
+            port,
+            authority,
+            _folder: folder,
+        })
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn tls_needs_a_certificate_the_operator_trusts() {
+    let Some(server) = TlsServer::start("tls_needs_a_certificate_the_operator_trusts") else {
+        return;
+    };
+    let mut request = request(command("http-api", "GET /status HTTP/1.1"));
+    let address = json!({"url": [format!("https://127.0.0.1:{}", server.port)]});
+    add_target(
+        &mut request,
+        "http-api--1",
+        target("http-api", address, None),
+        None,
+    );
+
+    let error = executor().execute(&request).await.unwrap_err();
+    assert!(matches!(error, ExecutorError::Unavailable(_)), "{error}");
+    assert!(
+        error.to_string().to_lowercase().contains("certificate"),
+        "{error}"
+    );
+
+    let trusting = HttpApiExecutor::new(HttpOptions {
+        extra_root_certificates: vec![server.authority.clone()],
+        ..Default::default()
+    });
+    assert_eq!(trusting.unavailable_reason(), None);
+    let outcome = trusting.execute(&request).await.unwrap();
+    assert!(outcome.success, "{outcome:?}");
+    assert_eq!(outcome.results["__http_body__"], "over tls");
+}
+
+#[tokio::test]
+async fn an_unreadable_certificate_file_is_reported_by_the_capability_check() {
+    let executor = HttpApiExecutor::new(HttpOptions {
+        extra_root_certificates: vec!["/nonexistent/ca.pem".into()],
+        ..Default::default()
+    });
+    let reason = executor.unavailable_reason().expect("reported");
+    assert!(reason.contains("/nonexistent/ca.pem"), "{reason}");
+}
