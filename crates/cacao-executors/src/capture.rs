@@ -73,6 +73,24 @@ impl Capture {
         &self.tail[start..]
     }
 
+    /// Whether the stream, as far as it has come, ends with `suffix` (at most the tail window
+    /// long once the stream outgrows the limit).
+    pub fn ends_with(&self, suffix: &[u8]) -> bool {
+        if !self.truncated() {
+            return self.head.ends_with(suffix);
+        }
+        let tail = self.tail();
+        if tail.len() >= suffix.len() {
+            return tail.ends_with(suffix);
+        }
+
+        // The suffix reaches back into the head, which is only known to precede the tail
+        // directly when nothing was dropped between them.
+        let nothing_dropped = self.total - self.head.len() as u64 == tail.len() as u64;
+        let (front, back) = suffix.split_at(suffix.len() - tail.len());
+        nothing_dropped && tail == back && self.head.ends_with(front)
+    }
+
     /// The kept head as text, with invalid UTF-8 replaced.
     pub fn head_text(&self) -> String {
         String::from_utf8_lossy(&self.head).into_owned()
@@ -129,6 +147,8 @@ mod tests {
             let rest = &all[kept..];
             let expected_tail = &rest[rest.len().saturating_sub(window)..];
             prop_assert_eq!(capture.tail(), expected_tail);
+            let suffix = &all[all.len().saturating_sub(window.min(3))..];
+            prop_assert!(capture.ends_with(suffix));
         }
     }
 }

@@ -578,6 +578,7 @@ cacao_status=$?
 kill "$cacao_watcher" 2>/dev/null
 printf '\n%s\n' '@MARKER@'
 cat "$cacao_dir/output"
+printf '\n%s\n' '@MARKER@-END'
 rm -rf "$cacao_dir"
 exit "$cacao_status"
 "#;
@@ -617,6 +618,7 @@ async fn run_wrapped(
     let mut stderr = Capture::new(output_limit, 0);
     let mut exit_status = None;
     let mut exit_signal = None;
+    let end = format!("\n{marker}-END\n");
     while let Some(message) = channel.wait().await {
         match message {
             ChannelMsg::Data { data } => stdout.push(&data),
@@ -634,6 +636,13 @@ async fn run_wrapped(
             }
             ChannelMsg::Close => break,
             _ => {}
+        }
+
+        // The wrapper has reported and exited. A process the command left in the background
+        // may still hold standard output open, which would keep the channel open for as long
+        // as it lives; the command itself is over.
+        if exit_status.is_some() && stdout.ends_with(end.as_bytes()) {
+            break;
         }
     }
     let _ = channel.close().await;
@@ -672,6 +681,12 @@ fn outcome(
             None => (all.to_vec(), None),
         }
     };
+    // The section ends at the end marker, when it arrived.
+    let end = format!("\n{marker}-END\n");
+    let section = section.map(|section| match find_last(&section, end.as_bytes()) {
+        Some(at) => section[..at].to_vec(),
+        None => section,
+    });
     if stderr.truncated() {
         warn!(
             bytes = stderr.total_bytes(),
@@ -777,7 +792,7 @@ mod tests {
 
     #[test]
     fn output_splits_at_the_last_marker() {
-        let stdout = captured(b"hello\nworld\nMARK\n__a__=1\n", 1 << 20);
+        let stdout = captured(b"hello\nworld\nMARK\n__a__=1\n\nMARK-END\n", 1 << 20);
         let outcome = outcome("MARK", &stdout, &captured(b"", 10), Some(0), None);
         assert!(outcome.success);
         assert_eq!(outcome.results["__stdout__"], "hello\nworld");

@@ -401,3 +401,27 @@ async fn a_cancelled_command_stops_on_the_host() {
         "the rest of the command ran after cancellation"
     );
 }
+
+#[tokio::test]
+async fn a_background_process_holding_the_output_does_not_hold_the_command() {
+    let Some(server) =
+        ssh_server("a_background_process_holding_the_output_does_not_hold_the_command")
+    else {
+        return;
+    };
+    // The background sleep inherits standard output, so the channel stays open while it lives.
+    let text = "sleep 60 & echo $!; echo '__started__=yes' >> \"$CACAO_OUTPUT\"";
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(20),
+        executor(&server).execute(&password_request(&server, text)),
+    )
+    .await
+    .expect("the command is over when the wrapper reports, whatever it left running")
+    .unwrap();
+
+    assert!(outcome.success, "{outcome:?}");
+    assert_eq!(outcome.results["__started__"], "yes");
+    let pid = outcome.results["__stdout__"].trim().to_owned();
+    assert!(pid.parse::<u32>().is_ok(), "{pid:?}");
+    let _ = std::process::Command::new("kill").arg(&pid).status();
+}
