@@ -294,6 +294,7 @@ enum Mode {
     Terminal(Mutex<Option<Conversation>>),
     Conversation(Mutex<Conversation>),
     Answers(Answers),
+    Unusable(String),
 }
 
 impl std::fmt::Debug for ManualExecutor {
@@ -302,6 +303,7 @@ impl std::fmt::Debug for ManualExecutor {
             Mode::Terminal(_) => "terminal",
             Mode::Conversation(_) => "conversation",
             Mode::Answers(_) => "answers file",
+            Mode::Unusable(_) => "unusable answers file",
         };
         f.debug_struct("ManualExecutor")
             .field("mode", &mode)
@@ -322,6 +324,19 @@ impl ManualExecutor {
         match std::env::var_os(ANSWERS_VARIABLE).filter(|path| !path.is_empty()) {
             Some(path) => Self::from_answers_file(Path::new(&path)),
             None => Ok(Self::terminal()),
+        }
+    }
+
+    /// The answers file when one is named, else the terminal. An answers file that cannot be
+    /// used makes the executor unavailable, with the reason, so that the capability check reports
+    /// it before an execution starts instead of this call failing.
+    pub fn for_answers_file(path: Option<&Path>) -> Self {
+        match path.map(Self::from_answers_file) {
+            None => Self::terminal(),
+            Some(Ok(executor)) => executor,
+            Some(Err(error)) => Self {
+                mode: Mode::Unusable(error.to_string()),
+            },
         }
     }
 
@@ -352,6 +367,7 @@ impl ManualExecutor {
 
     async fn run(&self, request: &CommandRequest) -> Result<CommandOutcome, ExecutorError> {
         match &self.mode {
+            Mode::Unusable(reason) => Err(ExecutorError::Unavailable(reason.clone())),
             Mode::Answers(answers) => Ok(answers
                 .next(&request.step_id, request.command_index)?
                 .into_outcome()),
@@ -401,6 +417,7 @@ impl Executor for ManualExecutor {
                          (--answers FILE), and {TERMINAL} cannot be opened: {error}"
                     )
                 }),
+            Mode::Unusable(reason) => Some(reason.clone()),
             Mode::Conversation(_) | Mode::Answers(_) => None,
         }
     }

@@ -197,6 +197,16 @@ async fn a_bad_answers_file_is_refused_with_its_path_and_place() {
         message.contains("cannot read the answers file"),
         "{message}"
     );
+
+    // Registered anyway, the executor reports the problem to the capability check.
+    let executor = ManualExecutor::for_answers_file(Some(&path));
+    let reason = executor.unavailable_reason().expect("reported");
+    assert!(reason.contains("/action--1/0/outcome"), "{reason}");
+    let error = executor
+        .execute(&manual_request("Call the SOC", &[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ExecutorError::Unavailable(_)), "{error}");
 }
 
 #[tokio::test]
