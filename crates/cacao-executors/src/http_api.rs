@@ -160,7 +160,7 @@ impl Executor for HttpApiExecutor {
     }
 
     fn supports_target_type(&self, target_type: &str) -> bool {
-        TARGET_TYPES.contains(&target_type)
+        crate::target::accepts(TARGET_TYPES, target_type)
     }
 
     fn unavailable_reason(&self) -> Option<String> {

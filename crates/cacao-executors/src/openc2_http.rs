@@ -254,7 +254,7 @@ impl Executor for OpenC2HttpExecutor {
     }
 
     fn supports_target_type(&self, target_type: &str) -> bool {
-        TARGET_TYPES.contains(&target_type)
+        crate::target::accepts(TARGET_TYPES, target_type)
     }
 
     fn unavailable_reason(&self) -> Option<String> {

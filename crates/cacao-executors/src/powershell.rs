@@ -199,7 +199,12 @@ impl PowershellExecutor {
                 }
             }
             None => {
-                outcome.reason = Some(format!("pwsh was ended by a signal ({status})"));
+                // As shells report it: 128 plus the signal number.
+                let signal = std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0);
+                outcome
+                    .results
+                    .insert("__exit_code__".into(), (128 + signal).to_string());
+                outcome.reason = Some(format!("pwsh was ended by signal {signal}"));
             }
         }
         Ok(outcome)

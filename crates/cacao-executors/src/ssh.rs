@@ -356,7 +356,7 @@ impl Executor for SshExecutor {
     }
 
     fn supports_target_type(&self, target_type: &str) -> bool {
-        TARGET_TYPES.contains(&target_type)
+        crate::target::accepts(TARGET_TYPES, target_type)
     }
 
     fn unavailable_reason(&self) -> Option<String> {

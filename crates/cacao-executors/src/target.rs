@@ -21,6 +21,25 @@ use std::net::IpAddr;
 use cacao_engine::executor::{CommandRequest, ExecutorError};
 use cacao_model::{AgentTarget, AuthenticationInfo};
 
+/// The agent-target types that describe who or what, without a network address: a person, a
+/// team, a place, a sector, a category of systems. Every executor accepts them in the capability
+/// check (a step may name the people responsible, and its agent is often such an entity); they
+/// are never endpoints.
+pub const DESCRIPTIVE_TYPES: &[&str] = &[
+    "individual",
+    "group",
+    "organization",
+    "location",
+    "sector",
+    "security-category",
+];
+
+/// Whether an executor whose endpoints are of `endpoint_types` accepts an agent or target of
+/// `target_type`: one of those, or a descriptive type.
+pub fn accepts(endpoint_types: &[&str], target_type: &str) -> bool {
+    endpoint_types.contains(&target_type) || DESCRIPTIVE_TYPES.contains(&target_type)
+}
+
 /// A host name or an IP address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Host {

@@ -328,7 +328,12 @@ async fn malformed_commands_are_refused_before_sending() {
 async fn a_target_of_another_type_is_not_an_endpoint() {
     let executor = executor();
     assert!(executor.supports_target_type("http-api"));
+    assert!(
+        executor.supports_target_type("organization"),
+        "a descriptive agent is accepted"
+    );
     assert!(!executor.supports_target_type("ssh"));
+    assert!(!executor.supports_target_type("soarca"));
     let mut request = request(command("http-api", "GET / HTTP/1.1"));
     add_target(
         &mut request,
