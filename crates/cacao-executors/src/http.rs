@@ -130,7 +130,7 @@ impl HttpClient {
             .client
             .as_ref()
             .map_err(|error| ExecutorError::Unavailable(error.clone()))?;
-        let shown_url = without_credentials(&request.url);
+        let shown_url = shown_url(&request.url);
         debug!(method = %request.method, url = %shown_url, "sending an HTTP request");
 
         let mut builder = client
@@ -222,11 +222,14 @@ fn describe_error(error: &reqwest::Error) -> String {
     text
 }
 
-/// The URL as it may be shown: without a user name or password.
-pub fn without_credentials(url: &Url) -> String {
+/// The URL as it may be shown in logs and errors: without a user name, password, query or
+/// fragment, which is where a substituted secret would sit (`?api_key=...`).
+pub fn shown_url(url: &Url) -> String {
     let mut shown = url.clone();
     let _ = shown.set_username("");
     let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
     shown.to_string()
 }
 

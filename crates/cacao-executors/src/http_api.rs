@@ -89,8 +89,7 @@ pub(crate) fn build_requests(
         if let Some(endpoint) = endpoint {
             http::add_authentication(&mut headers, endpoint.authentication, &endpoint.describe())?;
         }
-        let described =
-            endpoint.map_or_else(|| http::without_credentials(&url), Endpoint::describe);
+        let described = endpoint.map_or_else(|| http::shown_url(&url), Endpoint::describe);
         Ok::<_, ExecutorError>((
             described,
             Request {

@@ -245,16 +245,24 @@ fn request_with_token(url: &str) -> CommandRequest {
 #[tokio::test]
 async fn a_refused_connection_is_an_error_not_an_outcome() {
     let port = common::free_port();
-    let command = command("http-api", "GET / HTTP/1.1");
+    let plain = command("http-api", "GET / HTTP/1.1");
     let error = executor()
-        .execute(&api_request(port, command, None))
+        .execute(&api_request(port, plain, None))
         .await
         .unwrap_err();
     assert!(matches!(error, ExecutorError::Unavailable(_)), "{error}");
     assert!(
-        error.to_string().contains(&format!("127.0.0.1:{port}")),
+        error.to_string().contains(&format!("127.0.0.1:{port}/")),
         "{error}"
     );
+
+    // The query, where a substituted secret would sit, is not shown.
+    let with_query = command("http-api", "GET /?api_key=s3cr3t-in-query HTTP/1.1");
+    let error = executor()
+        .execute(&api_request(port, with_query, None))
+        .await
+        .unwrap_err();
+    assert!(!error.to_string().contains("s3cr3t-in-query"), "{error}");
 }
 
 #[tokio::test]
