@@ -19,6 +19,7 @@ pub mod condition;
 mod error;
 mod hashes;
 mod lexer;
+pub mod matcher;
 mod network;
 mod number;
 mod parser;
@@ -27,6 +28,7 @@ mod timestamp;
 
 pub use ast::Pattern;
 pub use error::{MatchError, PatternError};
+pub use matcher::{MatchOutcome, Matcher, match_pattern};
 pub use parser::{MAX_NESTING, parse_pattern};
 pub use text::REGEX_SIZE_LIMIT;
 pub use timestamp::Timestamp;

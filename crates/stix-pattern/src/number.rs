@@ -23,7 +23,6 @@ impl Number {
         float.is_finite().then_some(Number::Float(float))
     }
 
-    #[allow(dead_code)] // The STIX matcher uses it.
     /// Reads a JSON number.
     pub(crate) fn from_json(number: &serde_json::Number) -> Option<Number> {
         if let Some(integer) = number.as_i64() {

@@ -19,7 +19,6 @@ const REGEX_DFA_SIZE_LIMIT: usize = 4 << 20;
 /// The deepest nesting of groups and repetitions in an expression.
 const REGEX_NEST_LIMIT: u32 = 100;
 
-#[allow(dead_code)] // The STIX matcher uses it.
 /// `text` in Unicode normalization form C, borrowed when it already is.
 pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
     if is_nfc_quick(text.chars()) == IsNormalized::Yes {
@@ -39,7 +38,6 @@ pub(crate) fn compile_regex(expression: &str) -> Result<regex::Regex, String> {
         .map_err(|error| describe_regex_error(expression, &error))
 }
 
-#[allow(dead_code)] // The STIX matcher uses it.
 /// Compiles a `MATCHES` expression for binary values, where each character of the expression
 /// stands for the byte of the same number, as Python does. `None` when a character is beyond
 /// U+00FF, in which case binary values never match.
