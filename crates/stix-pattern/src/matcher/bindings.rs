@@ -198,6 +198,10 @@ pub(crate) struct Repeat {
     inner: Stream,
     count: u64,
     seen: Vec<Binding>,
+    /// For each observation, the index of the first seen binding that uses it.
+    first_seen: std::collections::HashMap<u32, usize>,
+    /// For each seen index, how many instances the observations used by `seen[..=index]` have.
+    available: Vec<u64>,
     inner_done: bool,
     pending: VecDeque<Binding>,
     produced: HashSet<Binding>,
@@ -224,6 +228,8 @@ impl Stream {
             inner,
             count,
             seen: Vec::new(),
+            first_seen: std::collections::HashMap::new(),
+            available: Vec::new(),
             inner_done: false,
             pending: VecDeque::new(),
             produced: HashSet::new(),
@@ -381,6 +387,18 @@ impl Repeat {
             match self.inner.next(timeline, budget)? {
                 None => self.inner_done = true,
                 Some(binding) => {
+                    let index = self.seen.len();
+                    let mut available = self.available.last().copied().unwrap_or(0);
+                    for observation in binding.observations() {
+                        if let std::collections::hash_map::Entry::Vacant(entry) =
+                            self.first_seen.entry(observation)
+                        {
+                            entry.insert(index);
+                            available =
+                                available.saturating_add(timeline.capacity[observation as usize]);
+                        }
+                    }
+                    self.available.push(available);
                     self.seen.push(binding);
                     self.combinations_with_newest(timeline, budget)?;
                 }
@@ -409,6 +427,21 @@ impl Repeat {
                 continue;
             }
             budget.spend(largest as u64 + 1)?;
+            // Each further binding needs an instance of an observation that appears in
+            // seen[..=largest]; give up on this branch when too few are left.
+            let used_in_reach: u64 = union
+                .uses
+                .iter()
+                .filter(|(observation, _)| {
+                    self.first_seen
+                        .get(observation)
+                        .is_some_and(|first| *first <= largest)
+                })
+                .map(|(_, count)| *count)
+                .sum();
+            if remaining > self.available[largest].saturating_sub(used_in_reach) {
+                continue;
+            }
             for index in (0..=largest).rev() {
                 if let Some(extended) = timeline.combine(&union, &self.seen[index]) {
                     stack.push((extended, remaining - 1, index));

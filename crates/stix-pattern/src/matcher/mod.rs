@@ -264,12 +264,13 @@ fn build_stream(
         }
         Node::Or(operands) => Stream::or(build_all(operands)),
         Node::And(operands) | Node::FollowedBy(operands) => {
+            // Each operand needs instances of its own: when there are not enough in all,
+            // there is nothing to search.
+            if minimum_instances(node) > total_instances {
+                return Stream::List(Vec::new().into_iter());
+            }
             let ordered = matches!(node, Node::FollowedBy(_));
-            let mut streams = build_all(operands).into_iter();
-            let first = streams
-                .next()
-                .unwrap_or_else(|| Stream::List(Vec::new().into_iter()));
-            streams.fold(first, |left, right| Stream::join(left, right, ordered))
+            balanced_join(build_all(operands), ordered)
         }
         Node::Qualified(inner, qualifiers) => {
             let mut stream = build_stream(inner, observations, timeline, total_instances);
@@ -281,8 +282,10 @@ fn build_stream(
                     },
                     CompiledQualifier::Never => Stream::List(Vec::new().into_iter()),
                     CompiledQualifier::Repeats(1) => stream,
-                    // Each repetition needs at least one instance of its own.
-                    CompiledQualifier::Repeats(count) if count > total_instances => {
+                    // Each repetition needs instances of its own.
+                    CompiledQualifier::Repeats(count)
+                        if minimum_instances(inner).saturating_mul(count) > total_instances =>
+                    {
                         Stream::List(Vec::new().into_iter())
                     }
                     CompiledQualifier::Repeats(count) => Stream::repeat(stream, count),
@@ -291,4 +294,46 @@ fn build_stream(
             stream
         }
     }
+}
+
+/// The fewest observation instances any binding of `node` uses.
+fn minimum_instances(node: &Node) -> u64 {
+    match node {
+        Node::Observation(_) => 1,
+        Node::And(operands) | Node::FollowedBy(operands) => {
+            operands.iter().fold(0u64, |total, operand| {
+                total.saturating_add(minimum_instances(operand))
+            })
+        }
+        Node::Or(operands) => operands.iter().map(minimum_instances).min().unwrap_or(0),
+        Node::Qualified(inner, qualifiers) => qualifiers.iter().fold(
+            minimum_instances(inner),
+            |total, qualifier| match qualifier {
+                CompiledQualifier::Repeats(count) => total.saturating_mul(*count),
+                _ => total,
+            },
+        ),
+    }
+}
+
+/// Joins the streams pairwise into a balanced tree, so that a chain of many operands nests
+/// only logarithmically deep. Both AND and FOLLOWEDBY are associative here: a FOLLOWEDBY join
+/// requires everything on its left to come no later than everything on its right, which over
+/// any grouping of a chain amounts to every earlier operand before every later one.
+fn balanced_join(mut streams: Vec<Stream>, ordered: bool) -> Stream {
+    if streams.is_empty() {
+        return Stream::List(Vec::new().into_iter());
+    }
+    while streams.len() > 1 {
+        let mut paired = Vec::with_capacity(streams.len().div_ceil(2));
+        let mut drain = streams.into_iter();
+        while let Some(left) = drain.next() {
+            match drain.next() {
+                Some(right) => paired.push(Stream::join(left, right, ordered)),
+                None => paired.push(left),
+            }
+        }
+        streams = paired;
+    }
+    streams.pop().expect("one stream")
 }
