@@ -137,7 +137,7 @@ enum CompiledOperand {
     Literal(Literal),
     Set(Vec<Literal>),
     Variable(String),
-    Pattern(regex::Regex),
+    Pattern(std::sync::Arc<regex::Regex>),
     Block(Option<Block>),
 }
 

@@ -7,6 +7,8 @@
 //! back-references are not supported and give an error.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -19,6 +21,47 @@ const REGEX_DFA_SIZE_LIMIT: usize = 4 << 20;
 /// The deepest nesting of groups and repetitions in an expression.
 const REGEX_NEST_LIMIT: u32 = 100;
 
+/// How many compiled expressions the process keeps for reuse (Python's `re` module keeps 512).
+const CACHE_CAPACITY: usize = 256;
+
+/// A compiled expression kept for reuse.
+#[derive(Clone)]
+enum Cached {
+    Text(Arc<regex::Regex>),
+    Bytes(Arc<regex::bytes::Regex>),
+}
+
+/// Compiled expressions by kind and source: patterns are often matched again and again, and
+/// compiling costs far more than matching small values. Shared `Arc`s also share the search
+/// caches each regex keeps.
+fn cache() -> &'static Mutex<HashMap<(u8, String), Cached>> {
+    static CACHE: OnceLock<Mutex<HashMap<(u8, String), Cached>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn cached(
+    kind: u8,
+    source: &str,
+    compile: impl FnOnce() -> Result<Cached, String>,
+) -> Result<Cached, String> {
+    let key = (kind, source.to_string());
+    if let Some(found) = cache()
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(&key).cloned())
+    {
+        return Ok(found);
+    }
+    let compiled = compile()?;
+    if let Ok(mut cache) = cache().lock() {
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, compiled.clone());
+    }
+    Ok(compiled)
+}
+
 /// `text` in Unicode normalization form C, borrowed when it already is.
 pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
     if is_nfc_quick(text.chars()) == IsNormalized::Yes {
@@ -29,7 +72,16 @@ pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
 }
 
 /// Compiles a `MATCHES` expression for text values.
-pub(crate) fn compile_regex(expression: &str) -> Result<regex::Regex, String> {
+pub(crate) fn compile_regex(expression: &str) -> Result<Arc<regex::Regex>, String> {
+    match cached(0, expression, || {
+        build_regex(expression).map(|regex| Cached::Text(Arc::new(regex)))
+    })? {
+        Cached::Text(regex) => Ok(regex),
+        Cached::Bytes(_) => Err("internal: regex cache kind mismatch".into()),
+    }
+}
+
+fn build_regex(expression: &str) -> Result<regex::Regex, String> {
     regex::RegexBuilder::new(expression)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
@@ -41,7 +93,9 @@ pub(crate) fn compile_regex(expression: &str) -> Result<regex::Regex, String> {
 /// Compiles a `MATCHES` expression for binary values, where each character of the expression
 /// stands for the byte of the same number, as Python does. `None` when a character is beyond
 /// U+00FF, in which case binary values never match.
-pub(crate) fn compile_bytes_regex(expression: &str) -> Option<Result<regex::bytes::Regex, String>> {
+pub(crate) fn compile_bytes_regex(
+    expression: &str,
+) -> Option<Result<Arc<regex::bytes::Regex>, String>> {
     if expression
         .chars()
         .any(|character| u32::from(character) > 0xFF)
@@ -59,14 +113,19 @@ pub(crate) fn compile_bytes_regex(expression: &str) -> Option<Result<regex::byte
             translated.push_str(&format!("\\x{:02X}", u32::from(character)));
         }
     }
-    Some(
+    let compiled = cached(1, &translated, || {
         regex::bytes::RegexBuilder::new(&translated)
             .size_limit(REGEX_SIZE_LIMIT)
             .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
             .nest_limit(REGEX_NEST_LIMIT)
             .build()
-            .map_err(|error| describe_regex_error(expression, &error)),
-    )
+            .map(|regex| Cached::Bytes(Arc::new(regex)))
+            .map_err(|error| describe_regex_error(expression, &error))
+    });
+    Some(compiled.and_then(|cached| match cached {
+        Cached::Bytes(regex) => Ok(regex),
+        Cached::Text(_) => Err("internal: regex cache kind mismatch".into()),
+    }))
 }
 
 /// Compiles a `LIKE` pattern: `%` is any run of characters, `_` one character, everything else
@@ -76,7 +135,7 @@ pub(crate) fn compile_bytes_regex(expression: &str) -> Option<Result<regex::byte
 pub(crate) fn compile_like(
     pattern: &str,
     allow_trailing_newline: bool,
-) -> Result<regex::Regex, String> {
+) -> Result<Arc<regex::Regex>, String> {
     let mut expression = String::with_capacity(pattern.len() + 16);
     expression.push_str(r"\A");
     let mut literal = String::new();

@@ -11,13 +11,14 @@
 //! that does not parse), the value is treated as not matching instead.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::Value;
 
 use crate::ast::{Comparison, ComparisonExpression, Literal, Operand, Operator, PathStep};
 use crate::error::MatchError;
-use crate::matcher::observations::Observation;
+use crate::matcher::observations::{Observation, property};
 use crate::network::Block;
 use crate::number::Number;
 use crate::text::{compile_bytes_regex, compile_like, compile_regex, nfc};
@@ -141,12 +142,12 @@ enum Test {
         of_timestamps: bool,
     },
     Like {
-        regex: regex::Regex,
+        regex: Arc<regex::Regex>,
         binary_convertible: bool,
     },
     Matches {
-        regex: regex::Regex,
-        bytes_regex: Option<regex::bytes::Regex>,
+        regex: Arc<regex::Regex>,
+        bytes_regex: Option<Arc<regex::bytes::Regex>>,
     },
     Subset(Block),
     Superset(Block),
@@ -323,11 +324,11 @@ impl CompiledComparison {
             return Vec::new();
         }
         let mut roots = Vec::new();
-        for (index, (_, object)) in observation.objects.iter().enumerate() {
-            if object.get("type").and_then(Value::as_str) != Some(self.object_type.as_str()) {
+        for (index, object) in observation.objects.iter().enumerate() {
+            if object.object_type != self.object_type {
                 continue;
             }
-            let values = select(observation, object, &self.steps);
+            let values = select(observation, object.value, &self.steps);
             let passes = match self.test {
                 Test::Exists => values.is_empty() == self.negated,
                 _ => values.iter().any(|value| self.holds_for(value)),
@@ -481,10 +482,10 @@ fn select<'a>(
         match step {
             PathStep::Key(key) => {
                 for item in &current {
-                    let Item::Json(Value::Object(map)) = item else {
+                    let Item::Json(object) = item else {
                         continue;
                     };
-                    if let Some(value) = map.get(key.as_str()) {
+                    if let Some(value) = property(object, key) {
                         next.extend(step_into_property(observation, key, value));
                     }
                 }
