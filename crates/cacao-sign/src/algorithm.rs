@@ -216,7 +216,10 @@ mod tests {
             Err(SignError::UnknownAlgorithm(_))
         ));
         let message = Algorithm::parse("XYZ").unwrap_err().to_string();
-        assert!(message.contains("\"XYZ\"") && message.contains("ES256"), "{message}");
+        assert!(
+            message.contains("\"XYZ\"") && message.contains("ES256"),
+            "{message}"
+        );
     }
 
     #[test]

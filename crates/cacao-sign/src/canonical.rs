@@ -24,8 +24,8 @@ pub const MAX_EXACT_INTEGER: u64 = 1 << 53;
 /// no integer literal beyond ±2^53, keeping the author's key order.
 pub fn parse_document(text: &str) -> Result<Value, SignError> {
     check_integer_literals(text)?;
-    let strict: StrictValue =
-        serde_json::from_str(text).map_err(|error| SignError::Json(format!("not JSON: {error}")))?;
+    let strict: StrictValue = serde_json::from_str(text)
+        .map_err(|error| SignError::Json(format!("not JSON: {error}")))?;
     Ok(strict.0)
 }
 
@@ -137,7 +137,10 @@ fn is_inexact_integer(literal: &str) -> bool {
 fn line_and_column(text: &str, offset: usize) -> String {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(offset, |newline| offset - newline - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(offset, |newline| offset - newline - 1)
+        + 1;
     format!("line {line}, column {column}")
 }
 
@@ -314,7 +317,12 @@ mod tests {
             assert!(message.contains(literal), "{message}");
             assert!(message.contains("line 2, column 6"), "{message}");
         }
-        assert!(parse_document("[9007199254740992, -9007199254740992, 1e300, \"99999999999999999999\"]").is_ok());
+        assert!(
+            parse_document(
+                "[9007199254740992, -9007199254740992, 1e300, \"99999999999999999999\"]"
+            )
+            .is_ok()
+        );
 
         let built = serde_json::json!({"x": [u64::MAX]});
         let message = canonicalize(&built).unwrap_err().to_string();
@@ -323,7 +331,9 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused_at_any_depth() {
-        let message = parse_document(r#"{"a":{"b":1,"b":2}}"#).unwrap_err().to_string();
+        let message = parse_document(r#"{"a":{"b":1,"b":2}}"#)
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("duplicate key \"b\""), "{message}");
         assert!(parse_document(r#"{"a":{"b":1},"c":{"b":2}}"#).is_ok());
     }
@@ -331,7 +341,10 @@ mod tests {
     #[test]
     fn author_key_order_is_kept() {
         let value = parse_document(r#"{"z":1,"a":2,"m":{"y":1,"b":2}}"#).unwrap();
-        assert_eq!(serde_json::to_string(&value).unwrap(), r#"{"z":1,"a":2,"m":{"y":1,"b":2}}"#);
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            r#"{"z":1,"a":2,"m":{"y":1,"b":2}}"#
+        );
     }
 
     #[test]

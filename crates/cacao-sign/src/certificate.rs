@@ -33,15 +33,21 @@ pub struct Certificate {
 
 impl std::fmt::Debug for Certificate {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "Certificate({:?}, {})", self.subject, self.thumbprint())
+        write!(
+            formatter,
+            "Certificate({:?}, {})",
+            self.subject,
+            self.thumbprint()
+        )
     }
 }
 
 impl Certificate {
     /// Parses a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Certificate, SignError> {
-        let (rest, certificate) = X509Certificate::from_der(der)
-            .map_err(|error| SignError::Certificate(format!("not a DER X.509 certificate: {error}")))?;
+        let (rest, certificate) = X509Certificate::from_der(der).map_err(|error| {
+            SignError::Certificate(format!("not a DER X.509 certificate: {error}"))
+        })?;
         if !rest.is_empty() {
             return Err(SignError::Certificate(format!(
                 "{} unexpected bytes after the certificate",

@@ -130,7 +130,12 @@ pub struct PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "PublicKey({}, {})", self.kind, self.fingerprint())
+        write!(
+            formatter,
+            "PublicKey({}, {})",
+            self.kind,
+            self.fingerprint()
+        )
     }
 }
 
@@ -250,17 +255,22 @@ fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> Result<KeyKind, SignError> {
         return Ok(KeyKind::Rsa { bits: rsa_bits()? });
     }
     if *oid == OID_PKCS1_RSASSAPSS {
-        let bits = match x509_parser::public_key::RSAPublicKey::from_der(
-            &spki.subject_public_key.data,
-        ) {
-            Ok((_, rsa)) => rsa.key_size(),
-            Err(_) => return Err(SignError::PublicKey("malformed RSA-PSS public key".to_owned())),
-        };
+        let bits =
+            match x509_parser::public_key::RSAPublicKey::from_der(&spki.subject_public_key.data) {
+                Ok((_, rsa)) => rsa.key_size(),
+                Err(_) => {
+                    return Err(SignError::PublicKey(
+                        "malformed RSA-PSS public key".to_owned(),
+                    ));
+                }
+            };
         return Ok(KeyKind::RsaPss { bits });
     }
     if *oid == OID_SIG_ED25519 {
         if spki.subject_public_key.data.len() != 32 {
-            return Err(SignError::PublicKey("an Ed25519 key must be 32 bytes".to_owned()));
+            return Err(SignError::PublicKey(
+                "an Ed25519 key must be 32 bytes".to_owned(),
+            ));
         }
         return Ok(KeyKind::Ed25519);
     }
@@ -362,7 +372,9 @@ impl SigningKey {
             .find(|section| {
                 matches!(
                     section.kind,
-                    SectionKind::PrivateKey | SectionKind::RsaPrivateKey | SectionKind::EcPrivateKey
+                    SectionKind::PrivateKey
+                        | SectionKind::RsaPrivateKey
+                        | SectionKind::EcPrivateKey
                 )
             })
             .ok_or_else(|| SignError::Pem {
@@ -371,8 +383,9 @@ impl SigningKey {
             })?;
         let secret = match section.kind {
             SectionKind::RsaPrivateKey => Secret::Rsa(
-                aws_lc_rs::rsa::KeyPair::from_der(&section.der)
-                    .map_err(|error| SignError::PrivateKey(format!("bad RSA private key: {error}")))?,
+                aws_lc_rs::rsa::KeyPair::from_der(&section.der).map_err(|error| {
+                    SignError::PrivateKey(format!("bad RSA private key: {error}"))
+                })?,
             ),
             SectionKind::EcPrivateKey => Secret::Ecdsa(ecdsa_from_der(&section.der)?),
             _ => pkcs8_secret(&section.der)?,
@@ -476,7 +489,9 @@ fn ecdsa_signing(algorithm: Algorithm) -> &'static signature::EcdsaSigningAlgori
 fn ecdsa_from_der(der: &[u8]) -> Result<EcdsaKeyPair, SignError> {
     [Algorithm::Es256, Algorithm::Es384, Algorithm::Es512]
         .into_iter()
-        .find_map(|algorithm| EcdsaKeyPair::from_private_key_der(ecdsa_signing(algorithm), der).ok())
+        .find_map(|algorithm| {
+            EcdsaKeyPair::from_private_key_der(ecdsa_signing(algorithm), der).ok()
+        })
         .ok_or_else(|| {
             SignError::PrivateKey("not an ECDSA key on P-256, P-384 or P-521".to_owned())
         })
@@ -534,8 +549,16 @@ mod tests {
         for algorithm in Algorithm::ALL {
             let key = SigningKey::generate_with_rsa_bits(algorithm, 2048).unwrap();
             let value = key.sign(algorithm, b"message").unwrap();
-            assert!(key.public_key().verify(algorithm, b"message", &value).unwrap());
-            assert!(!key.public_key().verify(algorithm, b"massage", &value).unwrap());
+            assert!(
+                key.public_key()
+                    .verify(algorithm, b"message", &value)
+                    .unwrap()
+            );
+            assert!(
+                !key.public_key()
+                    .verify(algorithm, b"massage", &value)
+                    .unwrap()
+            );
             if let Some(width) = algorithm.ecdsa_coordinate_len() {
                 assert_eq!(value.len(), 2 * width, "{algorithm} is R||S");
             }
@@ -555,7 +578,10 @@ mod tests {
     fn debug_never_shows_the_secret() {
         let key = SigningKey::generate(Algorithm::Ed25519).unwrap();
         let pem_text = key.to_pkcs8_pem().unwrap();
-        let body: String = pem_text.lines().filter(|line| !line.starts_with("-----")).collect();
+        let body: String = pem_text
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
         let debug = format!("{key:?}");
         assert!(debug.starts_with("SigningKey(Ed25519"), "{debug}");
         assert!(!debug.contains(&body[..20]));
@@ -580,14 +606,21 @@ mod tests {
             (b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "the PKCS#8 key is not"),
         ];
         for (text, expected) in cases {
-            let error = SigningKey::from_pem(text, "key.pem").unwrap_err().to_string();
+            let error = SigningKey::from_pem(text, "key.pem")
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(expected), "{error}");
         }
-        let error = PublicKey::from_pem(b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "k.pem")
+        let error = PublicKey::from_pem(
+            b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+            "k.pem",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("not a DER SubjectPublicKeyInfo"), "{error}");
+        let error = PublicKey::from_base64_body("not*base64")
             .unwrap_err()
             .to_string();
-        assert!(error.contains("not a DER SubjectPublicKeyInfo"), "{error}");
-        let error = PublicKey::from_base64_body("not*base64").unwrap_err().to_string();
         assert!(error.contains("public_key is not base64"), "{error}");
     }
 
@@ -607,6 +640,9 @@ mod tests {
         let error = write_private_key_file(&path, &key).unwrap_err().to_string();
         assert!(error.contains("refusing to overwrite"), "{error}");
         assert_eq!(std::fs::read(&path).unwrap(), before);
-        assert_eq!(SigningKey::from_pem_file(&path).unwrap().public_key(), key.public_key());
+        assert_eq!(
+            SigningKey::from_pem_file(&path).unwrap().public_key(),
+            key.public_key()
+        );
     }
 }

@@ -46,7 +46,9 @@ pub(crate) fn sections(text: &[u8], source_name: &str) -> Result<Vec<Section>, S
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 fn pem_error(error: pem::Error, source_name: &str) -> SignError {

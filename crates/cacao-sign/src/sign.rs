@@ -24,6 +24,9 @@ pub enum KeyReference {
     /// `public_cert_chain`: these certificates, signer first; the first must hold the signing
     /// key.
     CertificateChain(Vec<Certificate>),
+    /// `thumbprint`: the x5t#S256 of this certificate, which must hold the signing key. Only
+    /// verifiers whose trust store holds the certificate can check such a signature.
+    Thumbprint(Certificate),
 }
 
 /// What to put in a new signature.
@@ -90,7 +93,10 @@ pub fn sign_document(
     );
     let message = message_for(&Value::Object(covered), options.hash)?;
     let value = key.sign(options.algorithm, message.as_bytes())?;
-    signature.insert("value".to_owned(), Value::String(URL_SAFE_NO_PAD.encode(value)));
+    signature.insert(
+        "value".to_owned(),
+        Value::String(URL_SAFE_NO_PAD.encode(value)),
+    );
 
     let index = match playbook.get_mut("signatures") {
         Some(Value::Array(signatures)) => {
@@ -169,7 +175,10 @@ pub fn countersign_document(
     let value = key.sign(options.algorithm, message.as_bytes())?;
 
     let new = chain_node(&mut chain, depth + 1)?;
-    new.insert("value".to_owned(), Value::String(URL_SAFE_NO_PAD.encode(value)));
+    new.insert(
+        "value".to_owned(),
+        Value::String(URL_SAFE_NO_PAD.encode(value)),
+    );
     playbook["signatures"][index] = chain;
     Ok(SignedSignature {
         id,
@@ -268,6 +277,15 @@ fn new_signature(
                 "public_cert_chain".to_owned(),
                 Value::Array(chain.iter().map(|c| c.to_base64().into()).collect()),
             );
+        }
+        KeyReference::Thumbprint(certificate) => {
+            if certificate.public_key() != key.public_key() {
+                return Err(SignError::Certificate(format!(
+                    "the certificate ({}) does not hold the signing key",
+                    certificate.subject()
+                )));
+            }
+            signature.insert("thumbprint".to_owned(), certificate.thumbprint().into());
         }
     }
     Ok(signature)

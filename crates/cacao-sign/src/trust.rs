@@ -87,7 +87,9 @@ impl TrustStore {
         for section in pem::sections(text, source_name)? {
             match section.kind {
                 rustls_pki_types::pem::SectionKind::PublicKey => {
-                    entry.public_keys.push(PublicKey::from_spki_der(&section.der)?);
+                    entry
+                        .public_keys
+                        .push(PublicKey::from_spki_der(&section.der)?);
                 }
                 rustls_pki_types::pem::SectionKind::Certificate => {
                     let certificate = Certificate::from_der(&section.der)?;
@@ -148,7 +150,11 @@ impl TrustStore {
     ) -> Option<String> {
         for entry in self.signees.iter().filter(|entry| entry.applies_to(signee)) {
             if entry.public_keys.contains(key) {
-                return Some(format!("key {} is trusted for {}", key.fingerprint(), entry.label()));
+                return Some(format!(
+                    "key {} is trusted for {}",
+                    key.fingerprint(),
+                    entry.label()
+                ));
             }
             if let Some(certificate) = entry
                 .certificates
@@ -236,9 +242,8 @@ impl TrustPolicy {
     /// Reads a policy file; relative key and certificate paths are resolved from its folder.
     pub fn from_file(path: &Path) -> Result<TrustPolicy, SignError> {
         let text = read(path)?;
-        let text = String::from_utf8(text).map_err(|_| {
-            SignError::Policy(format!("{} is not UTF-8 text", path.display()))
-        })?;
+        let text = String::from_utf8(text)
+            .map_err(|_| SignError::Policy(format!("{} is not UTF-8 text", path.display())))?;
         let folder = path.parent().unwrap_or(Path::new("."));
         TrustPolicy::from_json(&text, folder)
             .map_err(|error| SignError::Policy(format!("{}: {error}", path.display())))
@@ -261,9 +266,10 @@ impl TrustPolicy {
             };
             for reference in &signee.public_keys {
                 let (text, source) = load(reference, folder)?;
-                entry.public_keys.push(PublicKey::from_pem(&text, &source).map_err(|error| {
-                    SignError::Policy(format!("{}: {error}", what(name)))
-                })?);
+                entry.public_keys.push(
+                    PublicKey::from_pem(&text, &source)
+                        .map_err(|error| SignError::Policy(format!("{}: {error}", what(name))))?,
+                );
             }
             for (references, target) in [
                 (&signee.certificates, &mut entry.certificates),
@@ -271,9 +277,11 @@ impl TrustPolicy {
             ] {
                 for reference in references {
                     let (text, source) = load(reference, folder)?;
-                    target.extend(Certificate::all_from_pem(&text, &source).map_err(|error| {
-                        SignError::Policy(format!("{}: {error}", what(name)))
-                    })?);
+                    target.extend(
+                        Certificate::all_from_pem(&text, &source).map_err(|error| {
+                            SignError::Policy(format!("{}: {error}", what(name)))
+                        })?,
+                    );
                 }
             }
             trust.add_signee(entry);
@@ -299,7 +307,11 @@ impl TrustPolicy {
     pub fn evaluate(&self, report: &VerificationReport) -> Decision {
         let mut refusals = Vec::new();
         for finding in &report.findings {
-            refusals.push(format!("{}: {}", display_pointer(&finding.pointer), finding.message));
+            refusals.push(format!(
+                "{}: {}",
+                display_pointer(&finding.pointer),
+                finding.message
+            ));
         }
         if !report.is_signed() && refusals.is_empty() {
             return if self.allow_unsigned {
@@ -318,7 +330,10 @@ impl TrustPolicy {
         for signature in &report.signatures {
             let name = signature.id.as_deref().unwrap_or(&signature.pointer);
             if !signature.valid {
-                refusals.push(format!("signature {name} does not verify: {}", signature.reason()));
+                refusals.push(format!(
+                    "signature {name} does not verify: {}",
+                    signature.reason()
+                ));
             }
             if signature.revoked && self.refuse_revoked {
                 refusals.push(format!("signature {name} is revoked"));
@@ -356,7 +371,11 @@ impl TrustPolicy {
 }
 
 fn display_pointer(pointer: &str) -> &str {
-    if pointer.is_empty() { "the document" } else { pointer }
+    if pointer.is_empty() {
+        "the document"
+    } else {
+        pointer
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, SignError> {

@@ -116,7 +116,9 @@ impl SignatureReport {
                 None => "signature verifies".to_owned(),
             }]
         } else {
-            self.errors().map(|finding| finding.message.clone()).collect()
+            self.errors()
+                .map(|finding| finding.message.clone())
+                .collect()
         };
         parts.extend(
             self.findings
@@ -304,9 +306,18 @@ pub(crate) fn check_signature(
     };
     let value = text("value").and_then(|value| decode_value(&mut report, value, algorithm));
 
-    if let (Some(hash), Some(algorithm), Some(key), Some(value)) = (hash, algorithm, fitting_key, value)
+    if let (Some(hash), Some(algorithm), Some(key), Some(value)) =
+        (hash, algorithm, fitting_key, value)
     {
-        check_value(&mut report, playbook, (index, depth), hash, algorithm, key, &value);
+        check_value(
+            &mut report,
+            playbook,
+            (index, depth),
+            hash,
+            algorithm,
+            key,
+            &value,
+        );
     }
 
     let has_errors = report.errors().next().is_some();
@@ -328,7 +339,10 @@ fn check_metadata(
 ) {
     for name in REQUIRED {
         match signature.get(name) {
-            None => report.error("signature/required", format!("missing required property {name}")),
+            None => report.error(
+                "signature/required",
+                format!("missing required property {name}"),
+            ),
             Some(Value::String(_)) => {}
             Some(_) => report.error("signature/required", format!("{name} must be a string")),
         }
@@ -386,7 +400,11 @@ fn parse_timestamp(
     parsed
 }
 
-fn check_validity(report: &mut SignatureReport, signature: &Map<String, Value>, now: jiff::Timestamp) {
+fn check_validity(
+    report: &mut SignatureReport,
+    signature: &Map<String, Value>,
+    now: jiff::Timestamp,
+) {
     parse_timestamp(report, signature, "created");
     parse_timestamp(report, signature, "modified");
     let valid_from = parse_timestamp(report, signature, "valid_from");
@@ -460,7 +478,10 @@ fn resolve_key(
     }
 
     match present[0] {
-        "public_key" => match signature["public_key"].as_str().map(PublicKey::from_base64_body) {
+        "public_key" => match signature["public_key"]
+            .as_str()
+            .map(PublicKey::from_base64_body)
+        {
             Some(Ok(public_key)) => Some(ResolvedKey {
                 public_key,
                 chain: None,
@@ -504,7 +525,9 @@ fn resolve_key(
                 None => {
                     report.error(
                         "signature/key-unavailable",
-                        format!("thumbprint {thumbprint:?} matches no certificate in the trust store"),
+                        format!(
+                            "thumbprint {thumbprint:?} matches no certificate in the trust store"
+                        ),
                     );
                     None
                 }
