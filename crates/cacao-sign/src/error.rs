@@ -85,13 +85,13 @@ pub enum SignError {
     Crypto(&'static str),
 
     /// Reading or writing a file failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {reason}")]
     Io {
         /// `cannot read`, `cannot write`, ...
         action: &'static str,
         /// The file.
         path: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }

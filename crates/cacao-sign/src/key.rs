@@ -395,10 +395,10 @@ impl SigningKey {
 
     /// Reads a private key file (see [`SigningKey::from_pem`]).
     pub fn from_pem_file(path: &Path) -> Result<SigningKey, SignError> {
-        let text = std::fs::read(path).map_err(|source| SignError::Io {
+        let text = std::fs::read(path).map_err(|reason| SignError::Io {
             action: "cannot read key file",
             path: path.to_owned(),
-            source,
+            reason,
         })?;
         SigningKey::from_pem(&text, &path.display().to_string())
     }
@@ -523,10 +523,10 @@ pub fn write_private_key_file(path: &Path, key: &SigningKey) -> Result<(), SignE
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let io_error = |action, source| SignError::Io {
+    let io_error = |action, reason| SignError::Io {
         action,
         path: path.to_owned(),
-        source,
+        reason,
     };
     let mut file = options.open(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::AlreadyExists {

@@ -379,10 +379,10 @@ fn display_pointer(pointer: &str) -> &str {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, SignError> {
-    std::fs::read(path).map_err(|source| SignError::Io {
+    std::fs::read(path).map_err(|reason| SignError::Io {
         action: "cannot read",
         path: path.to_owned(),
-        source,
+        reason,
     })
 }
 
