@@ -269,6 +269,17 @@ pub(crate) fn check_signature(
         return report;
     };
 
+    if signature
+        .get("signature")
+        .is_some_and(|nested| !nested.is_object())
+    {
+        // A countersignature that is not an object would ride along uncovered.
+        report.error(
+            "signature/malformed",
+            "the nested countersignature (signature) is not a JSON object",
+        );
+    }
+
     let text = |name: &str| signature.get(name).and_then(Value::as_str);
     report.id = text("id").map(str::to_owned);
     report.signee = text("signee").map(str::to_owned);
