@@ -8,8 +8,8 @@
 //! `number_observed` instances); `FOLLOWEDBY` needs each left observation's `first_observed` no
 //! later than each right one's `last_observed`; `WITHIN` needs a window of that many seconds
 //! touching every observation's interval; `START`/`STOP` need every interval to overlap
-//! `[start, stop)`; `REPEATS n` needs n disjoint bindings. See [`values`] for how values compare
-//! and [`bindings`] for the search.
+//! `[start, stop)`; `REPEATS n` needs n disjoint bindings. The `values` module says how values compare
+//! and the `bindings` module how bindings are searched.
 
 mod bindings;
 mod observations;
