@@ -102,7 +102,7 @@ pub enum ComparisonExpression {
     /// At least one operand holds.
     Or(Vec<ComparisonExpression>),
     /// One comparison.
-    Comparison(Comparison),
+    Comparison(Box<Comparison>),
 }
 
 /// One comparison: `path [NOT] operator operand`, or `[NOT] EXISTS path`.

@@ -319,7 +319,10 @@ fn word(text: &str, position: usize) -> (TokenKind, usize) {
     if word == "true" || word == "false" {
         return (TokenKind::Bool, plain);
     }
-    if let Some((_, kind)) = KEYWORDS.iter().find(|(keyword, _)| *keyword == word) {
+    // Keywords are upper case; most identifiers are not, and skip the search.
+    if word.as_bytes()[0].is_ascii_uppercase()
+        && let Some((_, kind)) = KEYWORDS.iter().find(|(keyword, _)| *keyword == word)
+    {
         return (*kind, plain);
     }
     (TokenKind::IdentifierWithoutHyphen, plain)

@@ -157,7 +157,11 @@ impl<'text> Parser<'text> {
 
     // observationExpressions: observationExpressionOr (FOLLOWEDBY observationExpressionOr)*
     fn observation_expressions(&mut self) -> Result<ObservationExpression, PatternError> {
-        let mut operands = vec![self.observation_or()?];
+        let first = self.observation_or()?;
+        if self.peek().kind != TokenKind::FollowedBy {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while self.peek().kind == TokenKind::FollowedBy {
             self.advance();
             operands.push(self.observation_or()?);
@@ -166,7 +170,11 @@ impl<'text> Parser<'text> {
     }
 
     fn observation_or(&mut self) -> Result<ObservationExpression, PatternError> {
-        let mut operands = vec![self.observation_and()?];
+        let first = self.observation_and()?;
+        if self.peek().kind != TokenKind::Or {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while self.peek().kind == TokenKind::Or {
             self.advance();
             operands.push(self.observation_and()?);
@@ -175,7 +183,11 @@ impl<'text> Parser<'text> {
     }
 
     fn observation_and(&mut self) -> Result<ObservationExpression, PatternError> {
-        let mut operands = vec![self.observation_qualified()?];
+        let first = self.observation_qualified()?;
+        if self.peek().kind != TokenKind::And {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while self.peek().kind == TokenKind::And {
             self.advance();
             operands.push(self.observation_qualified()?);
@@ -306,7 +318,11 @@ impl<'text> Parser<'text> {
 
     // comparisonExpression: comparisonExpressionAnd (OR comparisonExpressionAnd)*
     fn comparison_or(&mut self) -> Result<ComparisonExpression, PatternError> {
-        let mut operands = vec![self.comparison_and()?];
+        let first = self.comparison_and()?;
+        if self.peek().kind != TokenKind::Or {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while self.peek().kind == TokenKind::Or {
             self.advance();
             operands.push(self.comparison_and()?);
@@ -315,7 +331,11 @@ impl<'text> Parser<'text> {
     }
 
     fn comparison_and(&mut self) -> Result<ComparisonExpression, PatternError> {
-        let mut operands = vec![self.property_test()?];
+        let first = self.property_test()?;
+        if self.peek().kind != TokenKind::And {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while self.peek().kind == TokenKind::And {
             self.advance();
             operands.push(self.property_test()?);
@@ -375,7 +395,7 @@ impl<'text> Parser<'text> {
                 let operator_token = self.expect(TokenKind::Exists, "'EXISTS'")?;
                 let path = self.object_path()?;
                 let end = self.tokens[self.position - 1].end;
-                Ok(ComparisonExpression::Comparison(Comparison {
+                Ok(ComparisonExpression::Comparison(Box::new(Comparison {
                     path,
                     negated,
                     operator: Operator::Exists,
@@ -383,7 +403,7 @@ impl<'text> Parser<'text> {
                     span: Span::new(token.start, end),
                     operator_span: Span::new(operator_token.start, operator_token.end),
                     operand_span: Span::new(end, end),
-                }))
+                })))
             }
             TokenKind::IdentifierWithoutHyphen | TokenKind::IdentifierWithHyphen => {
                 self.comparison(token.start)
@@ -442,7 +462,7 @@ impl<'text> Parser<'text> {
         };
         let end = self.tokens[self.position - 1].end;
 
-        Ok(ComparisonExpression::Comparison(Comparison {
+        Ok(ComparisonExpression::Comparison(Box::new(Comparison {
             path,
             negated,
             operator,
@@ -450,7 +470,7 @@ impl<'text> Parser<'text> {
             span: Span::new(start, end),
             operator_span: Span::new(operator_token.start, operator_token.end),
             operand_span: Span::new(operand_start, end),
-        }))
+        })))
     }
 
     /// A literal of one of `kinds`, or in a condition also a variable reference.

@@ -31,33 +31,57 @@ enum Cached {
     Bytes(Arc<regex::bytes::Regex>),
 }
 
-/// Compiled expressions by kind and source: patterns are often matched again and again, and
-/// compiling costs far more than matching small values. Shared `Arc`s also share the search
-/// caches each regex keeps.
-fn cache() -> &'static Mutex<HashMap<(u8, String), Cached>> {
-    static CACHE: OnceLock<Mutex<HashMap<(u8, String), Cached>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// FNV-1a: the cache's keys are short and its size is bounded, so a fast hash is enough.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type CacheMap = HashMap<String, Cached, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Compiled expressions by kind (text, bytes) and source: patterns are often matched again and
+/// again, and compiling costs far more than matching small values. Shared `Arc`s also share the
+/// search caches each regex keeps.
+fn cache() -> &'static Mutex<[CacheMap; 2]> {
+    static CACHE: OnceLock<Mutex<[CacheMap; 2]>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new([CacheMap::default(), CacheMap::default()]))
 }
 
 fn cached(
-    kind: u8,
+    kind: usize,
     source: &str,
     compile: impl FnOnce() -> Result<Cached, String>,
 ) -> Result<Cached, String> {
-    let key = (kind, source.to_string());
     if let Some(found) = cache()
         .lock()
         .ok()
-        .and_then(|cache| cache.get(&key).cloned())
+        .and_then(|cache| cache[kind].get(source).cloned())
     {
         return Ok(found);
     }
     let compiled = compile()?;
     if let Ok(mut cache) = cache().lock() {
-        if cache.len() >= CACHE_CAPACITY {
-            cache.clear();
+        if cache[kind].len() >= CACHE_CAPACITY {
+            cache[kind].clear();
         }
-        cache.insert(key, compiled.clone());
+        cache[kind].insert(source.to_string(), compiled.clone());
     }
     Ok(compiled)
 }

@@ -131,7 +131,7 @@ fn comparison() -> impl Strategy<Value = Comparison> {
 fn comparison_expression(
     leaf: BoxedStrategy<Comparison>,
 ) -> impl Strategy<Value = ComparisonExpression> {
-    leaf.prop_map(ComparisonExpression::Comparison)
+    leaf.prop_map(|comparison| ComparisonExpression::Comparison(Box::new(comparison)))
         .prop_recursive(4, 24, 3, |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 2..4).prop_map(ComparisonExpression::And),

@@ -160,6 +160,9 @@ pub(crate) struct CompiledComparison {
     object_type: String,
     selectable: bool,
     steps: Vec<PathStep>,
+    /// Whether every step is a plain property (no list index, reference or binary suffix), so
+    /// the path selects at most one value.
+    plain_properties: bool,
     negated: bool,
     test: Test,
 }
@@ -309,10 +312,17 @@ fn compile_comparison(comparison: &Comparison) -> Result<CompiledComparison, Mat
     };
 
     let object_type = comparison.path.object_type.clone();
+    let plain_properties = comparison.path.steps.iter().all(|step| match step {
+        PathStep::Key(key) => !["_ref", "_refs", "_hex", "_bin"]
+            .iter()
+            .any(|suffix| key.ends_with(suffix)),
+        _ => false,
+    });
     Ok(CompiledComparison {
         selectable: !DOMAIN_OBJECT_TYPES.contains(&object_type.as_str()),
         object_type,
         steps: comparison.path.steps.clone(),
+        plain_properties,
         negated,
         test,
     })
@@ -328,10 +338,25 @@ impl CompiledComparison {
             if object.object_type != self.object_type {
                 continue;
             }
-            let values = select(observation, object.value, &self.steps);
-            let passes = match self.test {
-                Test::Exists => values.is_empty() == self.negated,
-                _ => values.iter().any(|value| self.holds_for(value)),
+            let passes = if self.plain_properties {
+                // The common case: one value or none, found without building lists.
+                let value = self
+                    .steps
+                    .iter()
+                    .try_fold(object.value, |value, step| match step {
+                        PathStep::Key(key) => property(value, key),
+                        _ => None,
+                    });
+                match self.test {
+                    Test::Exists => value.is_some() != self.negated,
+                    _ => value.is_some_and(|value| self.holds_for(&Item::Json(value))),
+                }
+            } else {
+                let values = select(observation, object.value, &self.steps);
+                match self.test {
+                    Test::Exists => values.is_empty() == self.negated,
+                    _ => values.iter().any(|value| self.holds_for(value)),
+                }
             };
             if passes {
                 roots.push(index as u32);
