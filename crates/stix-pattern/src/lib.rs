@@ -4,6 +4,8 @@
 //! - [`parse_pattern`] (or `text.parse::<Pattern>()`) reads a pattern into the typed tree of
 //!   [`ast`], with the checks of the reference validator; errors carry the byte offset and what
 //!   was expected. Printing a tree (`to_string()`) gives a pattern that parses to the same tree.
+//! - [`Matcher`] (or [`match_pattern`]) matches a pattern against STIX 2.1 observed data with
+//!   the semantics of the OASIS reference matcher, `stix2-matcher`.
 //! - [`condition::Condition`] is the CACAO condition language of if-condition and
 //!   while-condition steps: comparisons over playbook variables such as
 //!   `__count__:value > 3 AND __host__:value ISSUBSET '10.0.0.0/8'`.
