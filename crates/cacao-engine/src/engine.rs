@@ -358,11 +358,13 @@ async fn execute(
         Ok(end) => end,
         Err(Stop::Cancelled) => {
             tracing::warn!("execution cancelled; resume it from its journal");
-            let mut event = run.event(
-                run.next_seq(),
-                EventType::ExecutionCancelled,
-                Status::Failed,
-            );
+            let seq = run.next_seq();
+            run.journal(JournalRecord::ExecutionCancelled {
+                seq,
+                time: crate::events::now(),
+            })
+            .await?;
+            let mut event = run.event(seq, EventType::ExecutionCancelled, Status::Failed);
             event.reason = Some("cancelled by the operator".into());
             event.duration_ms = Some(duration_ms);
             run.events.emit(&event);

@@ -52,6 +52,13 @@ pub enum JournalRecord {
         /// When.
         time: String,
     },
+    /// The operator cancelled; the execution can be resumed.
+    ExecutionCancelled {
+        /// Event sequence number of the matching event.
+        seq: u64,
+        /// When.
+        time: String,
+    },
     /// A called playbook's variables were set up (playbook-action).
     ScopeCreated {
         /// The scope id.
@@ -113,6 +120,7 @@ impl JournalRecord {
         match self {
             JournalRecord::ExecutionStarted { seq, .. }
             | JournalRecord::ExecutionResumed { seq, .. }
+            | JournalRecord::ExecutionCancelled { seq, .. }
             | JournalRecord::StepStarted { seq, .. }
             | JournalRecord::StepFinished { seq, .. }
             | JournalRecord::ExecutionFinished { seq, .. } => Some(*seq),

@@ -105,7 +105,9 @@ impl Replay {
                 } => {
                     replay.execution_finished = Some((*completed, reason.clone()));
                 }
-                JournalRecord::ExecutionStarted { .. } | JournalRecord::ExecutionResumed { .. } => {}
+                JournalRecord::ExecutionStarted { .. }
+                | JournalRecord::ExecutionResumed { .. }
+                | JournalRecord::ExecutionCancelled { .. } => {}
             }
         }
         Some(replay)
