@@ -88,9 +88,11 @@ impl Executor for BashExecutor {
     }
 
     fn unavailable_reason(&self) -> Option<String> {
-        self.shell
-            .is_none()
-            .then(|| "bash is not installed (not found on PATH)".to_owned())
+        match &self.shell {
+            None => Some("bash is not installed (not found on PATH)".to_owned()),
+            Some(shell) if !shell.is_file() => Some(format!("{} does not exist", shell.display())),
+            Some(_) => None,
+        }
     }
 
     fn execute<'a>(
