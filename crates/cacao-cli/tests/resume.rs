@@ -77,7 +77,10 @@ fn wait_for_b(directory: &Path, child: &mut Child) -> i32 {
     let started = directory.join("started");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !started.exists() {
-        assert!(child.try_wait().unwrap().is_none(), "cacao ended before B started");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "cacao ended before B started"
+        );
         assert!(Instant::now() < deadline, "B never started");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -97,11 +100,13 @@ fn process_group_alive(group: i32) -> bool {
             .args(["-e", "-o", "pgid=,stat="])
             .output()
             .unwrap();
-        let alive = String::from_utf8_lossy(&listing.stdout).lines().any(|line| {
-            let mut fields = line.split_whitespace();
-            fields.next() == Some(group.to_string().as_str())
-                && !fields.next().unwrap_or("").starts_with('Z')
-        });
+        let alive = String::from_utf8_lossy(&listing.stdout)
+            .lines()
+            .any(|line| {
+                let mut fields = line.split_whitespace();
+                fields.next() == Some(group.to_string().as_str())
+                    && !fields.next().unwrap_or("").starts_with('Z')
+            });
         if !alive || Instant::now() > deadline {
             return alive;
         }
@@ -143,8 +148,14 @@ fn resume_and_check(directory: &Path, playbook: &Path) {
             && event["rerun"] == true
     });
     assert!(rerun_b, "the re-run of B is marked in the events");
-    let sequence: Vec<u64> = events.iter().map(|event| event["seq"].as_u64().unwrap()).collect();
-    assert!(sequence.windows(2).all(|pair| pair[0] < pair[1]), "{sequence:?}");
+    let sequence: Vec<u64> = events
+        .iter()
+        .map(|event| event["seq"].as_u64().unwrap())
+        .collect();
+    assert!(
+        sequence.windows(2).all(|pair| pair[0] < pair[1]),
+        "{sequence:?}"
+    );
     assert_eq!(events.last().unwrap()["type"], "execution_completed");
 }
 

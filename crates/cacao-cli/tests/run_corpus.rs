@@ -95,19 +95,25 @@ fn check_log(expected: &Value, lines: &[String], temporary: &Path) -> Result<(),
     for group in &groups {
         let end = at + group.len();
         if end > lines.len() {
-            return Err(format!("log {lines:?} is shorter than the groups {groups:?}"));
+            return Err(format!(
+                "log {lines:?} is shorter than the groups {groups:?}"
+            ));
         }
         let mut actual = lines[at..end].to_vec();
         let mut wanted = group.clone();
         actual.sort();
         wanted.sort();
         if actual != wanted {
-            return Err(format!("log {lines:?} does not match the groups {groups:?}"));
+            return Err(format!(
+                "log {lines:?} does not match the groups {groups:?}"
+            ));
         }
         at = end;
     }
     if at != lines.len() {
-        return Err(format!("log {lines:?} has more lines than the groups {groups:?}"));
+        return Err(format!(
+            "log {lines:?} has more lines than the groups {groups:?}"
+        ));
     }
     for ordered in expected["ordered"].as_array().into_iter().flatten() {
         let ordered = strings(ordered);
@@ -184,7 +190,10 @@ fn run_scenario(scenario: &Value) -> Result<(), String> {
 
     let expected_exit = scenario["exit_code"].as_i64().expect("exit_code") as i32;
     if run.exit_code != expected_exit {
-        return Err(format!("exit code {}, expected {expected_exit}\n{context}", run.exit_code));
+        return Err(format!(
+            "exit code {}, expected {expected_exit}\n{context}",
+            run.exit_code
+        ));
     }
 
     let log: Vec<String> = std::fs::read_to_string(temporary_path.join("log.txt"))
@@ -192,7 +201,8 @@ fn run_scenario(scenario: &Value) -> Result<(), String> {
         .lines()
         .map(str::to_owned)
         .collect();
-    check_log(&scenario["log"], &log, temporary_path).map_err(|error| format!("{error}\n{context}"))?;
+    check_log(&scenario["log"], &log, temporary_path)
+        .map_err(|error| format!("{error}\n{context}"))?;
 
     for absent in scenario["absent_files"].as_array().into_iter().flatten() {
         let path = replace_placeholders(absent.as_str().expect("a path"), temporary_path);
@@ -203,12 +213,18 @@ fn run_scenario(scenario: &Value) -> Result<(), String> {
     if let Some(minimum) = scenario["min_seconds"].as_f64()
         && run.seconds < minimum
     {
-        return Err(format!("took {:.3} s, at least {minimum} s expected", run.seconds));
+        return Err(format!(
+            "took {:.3} s, at least {minimum} s expected",
+            run.seconds
+        ));
     }
     if let Some(maximum) = scenario["max_seconds"].as_f64()
         && run.seconds > maximum
     {
-        return Err(format!("took {:.3} s, at most {maximum} s expected", run.seconds));
+        return Err(format!(
+            "took {:.3} s, at most {maximum} s expected",
+            run.seconds
+        ));
     }
 
     if let Some(expected) = scenario["events_contain"].as_array() {

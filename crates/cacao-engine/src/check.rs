@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use cacao_model::{Playbook, Step};
 use serde::Serialize;
@@ -137,7 +138,10 @@ impl fmt::Display for Problem {
                 write!(f, "the playbook declares no variable {name}")
             }
             Problem::ConstantVariable { name } => {
-                write!(f, "{name} is a constant and not external, so it cannot be set")
+                write!(
+                    f,
+                    "{name} is a constant and not external, so it cannot be set"
+                )
             }
             Problem::MissingExecutor {
                 command_type,
@@ -215,81 +219,94 @@ pub fn check(
     now: jiff::Timestamp,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut uses = Uses::default();
-    let mut visited = HashSet::new();
-    let mut pending = vec![(playbook.clone(), String::new())];
 
-    while let Some((current, prefix)) = pending.pop() {
-        if !visited.insert((current.id.clone(), current.modified.as_str().to_owned())) {
-            continue;
-        }
-        validity(&current, now, &mut problems);
+    // Every playbook this one may call, found first: called playbooks are shared from the
+    // library and the root is borrowed, so nothing large is cloned.
+    let mut missing_playbooks: BTreeMap<(String, Option<String>), BTreeSet<String>> =
+        BTreeMap::new();
+    let mut reachable: Vec<(Option<Arc<Playbook>>, String)> = vec![(None, String::new())];
+    let mut visited = HashSet::from([(playbook.id.clone(), playbook.modified.as_str().to_owned())]);
+    let mut next = 0;
+    while next < reachable.len() {
+        let (callee, prefix) = reachable[next].clone();
+        next += 1;
+        let current: &Playbook = callee.as_deref().unwrap_or(playbook);
+        validity(current, now, &mut problems);
         for (step_id, step) in &current.workflow {
-            let label = format!("{prefix}{step_id}");
-            match step {
-                Step::Action(action) => {
-                    let mut agent_and_targets = vec![action.agent.clone()];
-                    agent_and_targets.extend(action.targets.iter().flatten().cloned());
-                    for command in &action.commands {
-                        let command_type = command.command_type.as_str().to_owned();
-                        uses.commands
-                            .entry(command_type.clone())
-                            .or_default()
-                            .insert(label.clone());
-                        for id in &agent_and_targets {
-                            match current.agent_or_target(id) {
-                                Some(definition) => {
-                                    uses.targets
-                                        .entry((
-                                            command_type.clone(),
-                                            definition.agent_target_type.as_str().to_owned(),
-                                        ))
-                                        .or_default()
-                                        .insert(label.clone());
-                                }
-                                None => {
-                                    uses.unknown
-                                        .entry(id.clone())
-                                        .or_default()
-                                        .insert(label.clone());
-                                }
-                            }
-                        }
+            let Step::PlaybookAction(call) = step else {
+                continue;
+            };
+            let version = call
+                .playbook_version
+                .as_ref()
+                .map(|v| v.as_str().to_owned());
+            match library.find(&call.playbook_id, version.as_deref()) {
+                Some(found) => {
+                    let key = (found.id.clone(), found.modified.as_str().to_owned());
+                    if visited.insert(key) {
+                        reachable.push((Some(found), format!("{} > ", call.playbook_id)));
                     }
                 }
-                Step::PlaybookAction(call) => {
-                    let version = call.playbook_version.as_ref().map(|v| v.as_str().to_owned());
-                    match library.find(&call.playbook_id, version.as_deref()) {
-                        Some(callee) => pending.push((
-                            (*callee).clone(),
-                            format!("{} > ", call.playbook_id),
-                        )),
-                        None => {
-                            uses.missing_playbooks
-                                .entry((call.playbook_id.clone(), version))
-                                .or_default()
-                                .insert(label.clone());
-                        }
-                    }
+                None => {
+                    missing_playbooks
+                        .entry((call.playbook_id.clone(), version))
+                        .or_default()
+                        .insert(format!("{prefix}{step_id}"));
                 }
-                _ => {}
             }
         }
     }
 
+    // Which command types and agent/target types are used, and where; step labels are only
+    // written out for the problems found.
+    let mut uses = Uses::default();
+    for (index, (callee, _)) in reachable.iter().enumerate() {
+        let current: &Playbook = callee.as_deref().unwrap_or(playbook);
+        for (step_id, step) in &current.workflow {
+            let Step::Action(action) = step else {
+                continue;
+            };
+            let agent_and_targets =
+                std::iter::once(&action.agent).chain(action.targets.iter().flatten());
+            for command in &action.commands {
+                let command_type = command.command_type.as_str();
+                uses.commands
+                    .entry(command_type)
+                    .or_default()
+                    .push((index, step_id));
+                for id in agent_and_targets.clone() {
+                    match current.agent_or_target(id) {
+                        Some(definition) => uses
+                            .targets
+                            .entry((command_type, definition.agent_target_type.as_str()))
+                            .or_default()
+                            .push((index, step_id)),
+                        None => uses.unknown.entry(id).or_default().push((index, step_id)),
+                    }
+                }
+            }
+        }
+    }
+    let labels = |steps: &[(usize, &str)]| -> Vec<String> {
+        let unique: BTreeSet<String> = steps
+            .iter()
+            .map(|(index, step_id)| format!("{}{step_id}", reachable[*index].1))
+            .collect();
+        unique.into_iter().collect()
+    };
+
     for (command_type, steps) in &uses.commands {
-        let steps: Vec<String> = steps.iter().cloned().collect();
         match registry.get(command_type) {
             None => problems.push(Problem::MissingExecutor {
-                command_type: command_type.clone(),
-                steps,
+                command_type: (*command_type).to_owned(),
+                steps: labels(steps),
             }),
             Some(executor) => {
                 if let Some(reason) = executor.unavailable_reason() {
                     problems.push(Problem::ExecutorUnavailable {
-                        command_type: command_type.clone(),
+                        command_type: (*command_type).to_owned(),
                         reason,
-                        steps,
+                        steps: labels(steps),
                     });
                 }
             }
@@ -300,19 +317,19 @@ pub fn check(
             && !executor.supports_target_type(target_type)
         {
             problems.push(Problem::UnsupportedTargetType {
-                command_type: command_type.clone(),
-                target_type: target_type.clone(),
-                steps: steps.iter().cloned().collect(),
+                command_type: (*command_type).to_owned(),
+                target_type: (*target_type).to_owned(),
+                steps: labels(steps),
             });
         }
     }
-    for (id, steps) in uses.unknown {
+    for (id, steps) in &uses.unknown {
         problems.push(Problem::UnknownAgentOrTarget {
-            id,
-            steps: steps.into_iter().collect(),
+            id: (*id).to_owned(),
+            steps: labels(steps),
         });
     }
-    for ((playbook_id, playbook_version), steps) in uses.missing_playbooks {
+    for ((playbook_id, playbook_version), steps) in missing_playbooks {
         problems.push(Problem::MissingPlaybook {
             playbook_id,
             playbook_version,
@@ -322,12 +339,13 @@ pub fn check(
     problems
 }
 
+type StepsUsing<'a> = Vec<(usize, &'a str)>;
+
 #[derive(Default)]
-struct Uses {
-    commands: BTreeMap<String, BTreeSet<String>>,
-    targets: BTreeMap<(String, String), BTreeSet<String>>,
-    unknown: BTreeMap<String, BTreeSet<String>>,
-    missing_playbooks: BTreeMap<(String, Option<String>), BTreeSet<String>>,
+struct Uses<'a> {
+    commands: BTreeMap<&'a str, StepsUsing<'a>>,
+    targets: BTreeMap<(&'a str, &'a str), StepsUsing<'a>>,
+    unknown: BTreeMap<&'a str, StepsUsing<'a>>,
 }
 
 fn validity(playbook: &Playbook, now: jiff::Timestamp, problems: &mut Vec<Problem>) {

@@ -24,7 +24,6 @@ pub trait ConditionLanguage: Send + Sync {
     fn evaluate(&self, condition: &str, scope: &Scope) -> Result<bool, ConditionError>;
 }
 
-
 /// The CACAO condition language of crate `stix-pattern`.
 ///
 /// This branch is built while `stix-pattern` lands in parallel; until it is merged, evaluating a
@@ -43,8 +42,9 @@ impl ConditionLanguage for StixConditions {
     fn evaluate(&self, condition: &str, _scope: &Scope) -> Result<bool, ConditionError> {
         Err(ConditionError {
             condition: condition.to_owned(),
-            message: "the CACAO condition language (crate stix-pattern) is not merged into this build"
-                .into(),
+            message:
+                "the CACAO condition language (crate stix-pattern) is not merged into this build"
+                    .into(),
         })
     }
 }

@@ -66,7 +66,10 @@ pub fn coverage(playbook: &Playbook, events: &[Event]) -> Coverage {
     let mut started = HashSet::new();
     let mut outcomes: HashMap<&str, BTreeSet<&'static str>> = HashMap::new();
     let mut taken: HashMap<&str, BTreeSet<String>> = HashMap::new();
-    for event in events.iter().filter(|event| event.playbook_id == playbook.id) {
+    for event in events
+        .iter()
+        .filter(|event| event.playbook_id == playbook.id)
+    {
         let Some(step_id) = event.step_id.as_deref() else {
             continue;
         };
@@ -131,7 +134,10 @@ pub fn coverage(playbook: &Playbook, events: &[Event]) -> Coverage {
                     add(case.clone(), was_taken(case));
                 }
                 if !switch.cases.contains_key("default") {
-                    add("(no match)".into(), finished.is_some() && taken.is_none_or(|t| t.is_empty()));
+                    add(
+                        "(no match)".into(),
+                        finished.is_some() && taken.is_none_or(|t| t.is_empty()),
+                    );
                 }
             }
             Step::Parallel(parallel) => {
@@ -143,7 +149,10 @@ pub fn coverage(playbook: &Playbook, events: &[Event]) -> Coverage {
             }
             _ => {}
         }
-        for (label, target) in [("on_success", step.on_success()), ("on_failure", step.on_failure())] {
+        for (label, target) in [
+            ("on_success", step.on_success()),
+            ("on_failure", step.on_failure()),
+        ] {
             if target.is_some() {
                 add(
                     label.into(),

@@ -176,7 +176,12 @@ impl Engine {
     /// The "can this playbook run here" check: validity window, revocation, executors for every
     /// command type and agent/target type, called playbooks in the library.
     pub fn check(&self, playbook: &Playbook) -> Vec<Problem> {
-        check(playbook, &self.registry, &self.library, jiff::Timestamp::now())
+        check(
+            playbook,
+            &self.registry,
+            &self.library,
+            jiff::Timestamp::now(),
+        )
     }
 
     /// Runs (or resumes) an execution of `playbook` to its end.
@@ -214,7 +219,9 @@ impl Engine {
         match &replay {
             Some(replay) => {
                 if !start.variables.is_empty() {
-                    tracing::warn!("resuming: variable values come from the journal; --var values are ignored");
+                    tracing::warn!(
+                        "resuming: variable values come from the journal; --var values are ignored"
+                    );
                 }
                 for (name, value) in &replay.initial_variables {
                     scope.initialise(name, value.clone());
@@ -393,7 +400,11 @@ async fn execute(
     if end.completed {
         tracing::info!(duration_ms, "execution completed");
     } else {
-        tracing::warn!(duration_ms, reason = reason.as_deref().unwrap_or(""), "execution failed");
+        tracing::warn!(
+            duration_ms,
+            reason = reason.as_deref().unwrap_or(""),
+            "execution failed"
+        );
     }
 
     Ok(ExecutionReport {

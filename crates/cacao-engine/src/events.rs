@@ -308,6 +308,10 @@ mod tests {
         sink.emit(&event);
         let written = String::from_utf8(sink.writer.into_inner().unwrap()).unwrap();
         assert_eq!(written.lines().count(), 2);
-        assert!(written.lines().all(|line| line.contains("\"step_id\":null")));
+        assert!(
+            written
+                .lines()
+                .all(|line| line.contains("\"step_id\":null"))
+        );
     }
 }

@@ -207,6 +207,17 @@ impl Run {
 
     /// Builds an event of this execution.
     pub fn event(&self, seq: u64, event_type: EventType, status: Status) -> Event {
+        self.event_of(seq, event_type, status, &self.root_playbook_id)
+    }
+
+    /// Builds an event about a step of playbook `playbook_id`.
+    pub fn event_of(
+        &self,
+        seq: u64,
+        event_type: EventType,
+        status: Status,
+        playbook_id: &str,
+    ) -> Event {
         Event {
             execution_id: self.execution_id.clone(),
             seq,
@@ -216,7 +227,7 @@ impl Run {
             status,
             reason: None,
             time: crate::events::now(),
-            playbook_id: self.root_playbook_id.clone(),
+            playbook_id: playbook_id.to_owned(),
             step_type: None,
             branch: None,
             depth: 0,
@@ -257,7 +268,10 @@ pub(crate) async fn run_workflow(
     let reason = format!("step {step_id} failed unhandled: {reason}");
 
     let Some(exception_start) = playbook.workflow_exception.clone() else {
-        tracing::warn!(step_id, "unhandled failure and no workflow_exception; the execution fails");
+        tracing::warn!(
+            step_id,
+            "unhandled failure and no workflow_exception; the execution fails"
+        );
         return Ok(WorkflowEnd {
             completed: false,
             reason: Some(reason),
@@ -265,7 +279,10 @@ pub(crate) async fn run_workflow(
         });
     };
 
-    tracing::warn!(step_id, "unhandled failure; running the workflow_exception flow");
+    tracing::warn!(
+        step_id,
+        "unhandled failure; running the workflow_exception flow"
+    );
     let exception = Arc::new(BranchContext {
         parent: main.parent.clone(),
         path: exception_path,
@@ -279,7 +296,9 @@ pub(crate) async fn run_workflow(
         BranchEnd::Failed {
             step_id,
             reason: exception_reason,
-        } => format!("{reason}; the exception flow then failed at step {step_id}: {exception_reason}"),
+        } => format!(
+            "{reason}; the exception flow then failed at step {step_id}: {exception_reason}"
+        ),
     };
     Ok(WorkflowEnd {
         completed: false,
@@ -411,12 +430,14 @@ async fn run_step(
             step_id: step_id.to_owned(),
         })
         .await?;
-        let mut started = run.event(seq, EventType::StepStarted, Status::Ongoing);
+        let mut started = run.event_of(seq, EventType::StepStarted, Status::Ongoing, playbook_id);
         fill_step(&mut started, context, step_id, step);
         started.rerun = rerun;
         run.events.emit(&started);
         if rerun {
-            tracing::info!("the step was running when the previous process stopped; running it again");
+            tracing::info!(
+                "the step was running when the previous process stopped; running it again"
+            );
         } else {
             tracing::debug!("step started");
         }
@@ -432,7 +453,7 @@ async fn run_step(
         // Action steps keep the results of the commands that finished before their deadline,
         // so they enforce it themselves.
         let outer_deadline = deadline.filter(|_| !matches!(step, Step::Action(_)));
-        let result = tokio::select! {
+        let mut result = tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(Stop::Cancelled),
             result = with_deadline(outer_deadline, logic) => result?,
@@ -458,12 +479,12 @@ async fn run_step(
             (false, true) => (EventType::StepFailed, Status::TimeoutError),
             (false, false) => (EventType::StepFailed, Status::Failed),
         };
-        let mut finished = run.event(seq, event_type, status);
+        let mut finished = run.event_of(seq, event_type, status, playbook_id);
         fill_step(&mut finished, context, step_id, step);
         finished.reason = reason.clone();
         finished.duration_ms = Some(elapsed.as_millis().try_into().unwrap_or(u64::MAX));
-        finished.branches = result.branches.clone();
-        finished.command_types = result.command_types.clone();
+        finished.branches = std::mem::take(&mut result.branches);
+        finished.command_types = std::mem::take(&mut result.command_types);
         run.events.emit(&finished);
 
         if !result.success {
@@ -485,7 +506,7 @@ async fn run_step(
 /// handle their deadline themselves (to keep partial results), so this only catches the rest.
 async fn with_deadline(
     deadline: Option<Instant>,
-    logic: BoxFuture<'_, Result<StepResult, Stop>>,
+    logic: impl std::future::Future<Output = Result<StepResult, Stop>>,
 ) -> Result<StepResult, Stop> {
     match deadline {
         None => logic.await,
@@ -499,7 +520,10 @@ async fn with_deadline(
 /// The scope the step's logic sees: its own variables, if it declares any, in front of the
 /// branch's chain. A resumed execution puts back the assignments the journal recorded for it.
 fn step_scope(run: &Run, context: &BranchContext, step: &Step, key: &str) -> Arc<Scope> {
-    let Some(declared) = step.step_variables().filter(|declared| !declared.is_empty()) else {
+    let Some(declared) = step
+        .step_variables()
+        .filter(|declared| !declared.is_empty())
+    else {
         return Arc::clone(&context.scope);
     };
     let scope = Scope::child(&context.scope, key, declared.clone());
@@ -513,7 +537,6 @@ fn fill_step(event: &mut Event, context: &BranchContext, step_id: &str, step: &S
     event.step_id = Some(step_id.to_owned());
     event.step_name = step.name().map(str::to_owned);
     event.step_type = Some(step.type_name().to_owned());
-    event.playbook_id = context.instance.playbook.id.clone();
     event.branch = Some(context.path.clone());
     event.depth = context.depth;
 }

@@ -152,7 +152,9 @@ pub enum JournalError {
         message: String,
     },
     /// A new execution would overwrite an existing journal.
-    #[error("journal {0} already holds an execution; resume it with --resume or choose another path")]
+    #[error(
+        "journal {0} already holds an execution; resume it with --resume or choose another path"
+    )]
     Exists(PathBuf),
     /// The writer stopped (the process is shutting down).
     #[error("the journal writer has stopped")]

@@ -67,11 +67,15 @@ impl PlaybookLibrary {
             for path in entries {
                 if path.is_dir() {
                     pending.push(path);
-                } else if path.extension().is_some_and(|extension| extension == "json") {
-                    let text = std::fs::read_to_string(&path).map_err(|source| LibraryError::Io {
-                        path: path.clone(),
-                        source,
-                    })?;
+                } else if path
+                    .extension()
+                    .is_some_and(|extension| extension == "json")
+                {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| LibraryError::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
                     let playbook =
                         Playbook::from_json(&text).map_err(|error| LibraryError::NotAPlaybook {
                             path: path.clone(),

@@ -110,8 +110,10 @@ impl SimulatedExecutor {
     /// A simulator for every known command type plus `extra_types` (custom types a playbook
     /// uses).
     pub fn new(scenario: Scenario, extra_types: impl IntoIterator<Item = String>) -> Self {
-        let mut command_types: Vec<CommandType> =
-            CommandType::KNOWN.iter().map(|known| CommandType::from(*known)).collect();
+        let mut command_types: Vec<CommandType> = CommandType::KNOWN
+            .iter()
+            .map(|known| CommandType::from(*known))
+            .collect();
         for extra in extra_types {
             let extra = CommandType::from(extra.as_str());
             if !command_types.contains(&extra) {
@@ -141,7 +143,9 @@ impl SimulatedExecutor {
                 if request.command_index == 0 {
                     *visit += 1;
                 }
-                let index = visit.saturating_sub(1).min(sequence.len().saturating_sub(1));
+                let index = visit
+                    .saturating_sub(1)
+                    .min(sequence.len().saturating_sub(1));
                 sequence.get(index).cloned().unwrap_or_default()
             }
         }
@@ -194,8 +198,12 @@ mod tests {
         )
         .unwrap();
         assert!(scenario.default.success);
-        assert!(matches!(scenario.steps["action--a"], StepOutcomes::One(ref outcome) if !outcome.success));
-        assert!(matches!(scenario.steps["action--b"], StepOutcomes::Sequence(ref list) if list.len() == 2));
+        assert!(
+            matches!(scenario.steps["action--a"], StepOutcomes::One(ref outcome) if !outcome.success)
+        );
+        assert!(
+            matches!(scenario.steps["action--b"], StepOutcomes::Sequence(ref list) if list.len() == 2)
+        );
         assert!(Scenario::from_json(r#"{"stepz": {}}"#).is_err());
     }
 }

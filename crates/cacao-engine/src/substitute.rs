@@ -156,8 +156,9 @@ pub fn substitute_shell(
         }
         out.push_str(&text[last..reference.range.start]);
         match shell {
-            Shell::Bash => bash::quote(&mut out, &value, &context, text, &reference.range)
-                .map_err(error)?,
+            Shell::Bash => {
+                bash::quote(&mut out, &value, &context, text, &reference.range).map_err(error)?
+            }
             Shell::PowerShell => {
                 powershell::quote(&mut out, &value, &context, text, &reference.range)
                     .map_err(error)?
@@ -328,8 +329,7 @@ mod bash {
 
         while at < bytes.len() {
             // A reference: record the context and step over it (its characters are inert).
-            if next_reference < references.len() && references[next_reference].range.start <= at
-            {
+            if next_reference < references.len() && references[next_reference].range.start <= at {
                 let reference = &references[next_reference];
                 if found[next_reference].is_none() {
                     found[next_reference] = Some(context_of(&stack));
@@ -399,7 +399,8 @@ mod bash {
                 }
                 Frame::Arithmetic { parens } => {
                     if byte == b'(' {
-                        *stack.last_mut().expect("frame") = Frame::Arithmetic { parens: parens + 1 };
+                        *stack.last_mut().expect("frame") =
+                            Frame::Arithmetic { parens: parens + 1 };
                         at += 1;
                     } else if byte == b')' {
                         if parens == 0 {
@@ -593,8 +594,8 @@ mod bash {
 
             // Expansions inside an expanding body would need a full parse; refuse there.
             let body = &text[body_start..body_end];
-            let has_expansions =
-                document.expanding && (body.contains("$(") || body.contains('`') || body.contains("${"));
+            let has_expansions = document.expanding
+                && (body.contains("$(") || body.contains('`') || body.contains("${"));
             for (index, reference) in references.iter().enumerate() {
                 if reference.range.start >= body_start && reference.range.start < body_end {
                     found[index] = Some(if has_expansions {
@@ -1011,7 +1012,10 @@ mod tests {
             ("echo '__v__:value'", r#"echo 'a'\''b"c$d`e\f'"#),
             ("echo \"__v__:value\"", r#"echo "a'b\"c\$d\`e\\f""#),
             ("echo $'__v__:value'", r#"echo $'a\'b"c$d`e\\f'"#),
-            ("echo \"$(echo __v__:value)\"", r#"echo "$(echo 'a'\''b"c$d`e\f')""#),
+            (
+                "echo \"$(echo __v__:value)\"",
+                r#"echo "$(echo 'a'\''b"c$d`e\f')""#,
+            ),
             ("# note __v__:value", "# note __v__:value"),
         ];
         for (text, expected) in cases {
@@ -1055,8 +1059,12 @@ mod tests {
             "cat <<EOF\n\\$(touch x) \\`y\\` \\\\\nEOF\necho done"
         );
         assert_eq!(
-            substitute_shell("cat <<'EOF'\n__v__:value\nEOF\necho __v__:value", Shell::Bash, &harmless)
-                .unwrap(),
+            substitute_shell(
+                "cat <<'EOF'\n__v__:value\nEOF\necho __v__:value",
+                Shell::Bash,
+                &harmless
+            )
+            .unwrap(),
             "cat <<'EOF'\n$(touch x) `y` \\\nEOF\necho '$(touch x) `y` \\'"
         );
     }
@@ -1065,9 +1073,18 @@ mod tests {
     fn powershell_quoting_follows_the_context() {
         let lookup = lookup_from(&[("__v__", "a'b\u{2019}c\"d$e`f")]);
         let cases = [
-            ("Write-Output __v__:value", "Write-Output 'a''b\u{2019}\u{2019}c\"d$e`f'"),
-            ("Write-Output '__v__:value'", "Write-Output 'a''b\u{2019}\u{2019}c\"d$e`f'"),
-            ("Write-Output \"__v__:value\"", "Write-Output \"a'b\u{2019}c`\"d`$e``f\""),
+            (
+                "Write-Output __v__:value",
+                "Write-Output 'a''b\u{2019}\u{2019}c\"d$e`f'",
+            ),
+            (
+                "Write-Output '__v__:value'",
+                "Write-Output 'a''b\u{2019}\u{2019}c\"d$e`f'",
+            ),
+            (
+                "Write-Output \"__v__:value\"",
+                "Write-Output \"a'b\u{2019}c`\"d`$e``f\"",
+            ),
             ("# __v__:value", "# __v__:value"),
         ];
         for (text, expected) in cases {

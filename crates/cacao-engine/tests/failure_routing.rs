@@ -10,7 +10,13 @@ use common::{Behaviour, Recorder, action, engine, failed_steps, of_type, playboo
 use serde_json::json;
 
 fn failing(recorder: &Recorder, text: &str) {
-    recorder.behave(text, Behaviour { fail: true, ..Behaviour::default() });
+    recorder.behave(
+        text,
+        Behaviour {
+            fail: true,
+            ..Behaviour::default()
+        },
+    );
 }
 
 async fn run(
@@ -19,7 +25,13 @@ async fn run(
 ) -> (cacao_engine::ExecutionReport, Arc<MemorySink>) {
     let sink = Arc::new(MemorySink::new());
     let report = engine(recorder)
-        .run(playbook, Start { events: sink.clone(), ..Start::default() })
+        .run(
+            playbook,
+            Start {
+                events: sink.clone(),
+                ..Start::default()
+            },
+        )
         .await
         .expect("the execution runs");
     (report, sink)
@@ -93,7 +105,10 @@ async fn without_workflow_exception_an_unhandled_failure_ends_the_execution_at_o
     assert_eq!(report.outcome, Outcome::Failed);
     assert!(!report.exception_flow_ran);
     assert_eq!(recorder.ran(), ["B"]);
-    assert_eq!(of_type(&sink, EventType::ExecutionFailed)[0].status, Status::Failed);
+    assert_eq!(
+        of_type(&sink, EventType::ExecutionFailed)[0].status,
+        Status::Failed
+    );
 }
 
 #[tokio::test]

@@ -16,7 +16,9 @@ fn wide_parallel(branches: usize) -> Arc<cacao_model::Playbook> {
         "start--s".into(),
         json!({"type": "start", "on_completion": "parallel--p"}),
     );
-    let next_steps: Vec<String> = (0..branches).map(|index| format!("action--b{index}")).collect();
+    let next_steps: Vec<String> = (0..branches)
+        .map(|index| format!("action--b{index}"))
+        .collect();
     workflow.insert(
         "parallel--p".into(),
         json!({"type": "parallel", "name": "PAR", "next_steps": next_steps, "on_completion": "action--after"}),
@@ -49,7 +51,13 @@ async fn a_thousand_sleeping_branches_finish_together() {
     let began = tokio::time::Instant::now();
     let sink = Arc::new(MemorySink::new());
     let report = engine(&recorder)
-        .run(wide_parallel(1000), Start { events: sink.clone(), ..Start::default() })
+        .run(
+            wide_parallel(1000),
+            Start {
+                events: sink.clone(),
+                ..Start::default()
+            },
+        )
         .await
         .unwrap();
 
@@ -97,7 +105,10 @@ async fn the_join_waits_for_the_slowest_branch() {
         None,
     );
     let began = tokio::time::Instant::now();
-    engine(&recorder).run(playbook, Start::default()).await.unwrap();
+    engine(&recorder)
+        .run(playbook, Start::default())
+        .await
+        .unwrap();
     assert!(began.elapsed() >= Duration::from_secs(5));
     assert_eq!(recorder.ran(), ["fast", "slow", "after"]);
 }

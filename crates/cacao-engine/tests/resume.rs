@@ -101,7 +101,11 @@ async fn a_cancelled_execution_resumes_without_running_completed_steps_again() {
         .find(|event| event.step_id.as_deref() == Some("action--b"))
         .unwrap();
     assert!(b.rerun);
-    assert!(restarted.iter().all(|event| event.step_id.as_deref() != Some("action--a")));
+    assert!(
+        restarted
+            .iter()
+            .all(|event| event.step_id.as_deref() != Some("action--a"))
+    );
     let events = resumed_events.events();
     assert_eq!(events[0].event_type, EventType::ExecutionResumed);
     assert!(events[0].seq > last_seq);

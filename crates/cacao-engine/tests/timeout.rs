@@ -25,7 +25,10 @@ fn slow(recorder: &Recorder, text: &str, seconds: u64) {
 async fn a_timeout_fails_the_step_with_action_timeout_and_routes_on_failure() {
     let recorder = Arc::new(Recorder::default());
     slow(&recorder, "slow", 5);
-    let mut slow_step = action("slow", json!({"on_success": "action--w", "on_failure": "action--d"}));
+    let mut slow_step = action(
+        "slow",
+        json!({"on_success": "action--w", "on_failure": "action--d"}),
+    );
     slow_step["timeout"] = json!(300);
     let mut delayed = action("A", json!({"on_completion": "action--c"}));
     delayed["delay"] = json!(500);
@@ -45,7 +48,13 @@ async fn a_timeout_fails_the_step_with_action_timeout_and_routes_on_failure() {
     let sink = Arc::new(MemorySink::new());
     let began = tokio::time::Instant::now();
     let report = engine(&recorder)
-        .run(playbook, Start { events: sink.clone(), ..Start::default() })
+        .run(
+            playbook,
+            Start {
+                events: sink.clone(),
+                ..Start::default()
+            },
+        )
         .await
         .unwrap();
     let elapsed = began.elapsed();
@@ -81,12 +90,25 @@ async fn a_step_without_timeout_gets_the_default() {
     let sink = Arc::new(MemorySink::new());
     let began = tokio::time::Instant::now();
     let report = engine
-        .run(playbook, Start { events: sink.clone(), ..Start::default() })
+        .run(
+            playbook,
+            Start {
+                events: sink.clone(),
+                ..Start::default()
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(report.outcome, Outcome::Completed, "on_completion handles the timeout");
+    assert_eq!(
+        report.outcome,
+        Outcome::Completed,
+        "on_completion handles the timeout"
+    );
     assert!(began.elapsed() < Duration::from_secs(61));
-    assert_eq!(of_type(&sink, EventType::StepFailed)[0].status, Status::TimeoutError);
+    assert_eq!(
+        of_type(&sink, EventType::StepFailed)[0].status,
+        Status::TimeoutError
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -109,7 +131,10 @@ async fn a_timeout_on_a_parallel_step_stops_its_branches() {
         json!({}),
         None,
     );
-    let report = engine(&recorder).run(playbook, Start::default()).await.unwrap();
+    let report = engine(&recorder)
+        .run(playbook, Start::default())
+        .await
+        .unwrap();
     assert_eq!(report.outcome, Outcome::Completed);
     // Let aborted tasks be dropped, then check nothing of the slow branch went on.
     tokio::time::sleep(Duration::from_secs(20)).await;

@@ -30,17 +30,31 @@ async fn missing_externals_and_bad_values_are_refused_all_at_once() {
         ("__nope__".to_owned(), "x".to_owned()),
     ]);
     let result = engine(&recorder)
-        .run(playbook, Start { variables, ..Start::default() })
+        .run(
+            playbook,
+            Start {
+                variables,
+                ..Start::default()
+            },
+        )
         .await;
     let Err(EngineError::Refused(refusal)) = result else {
         panic!("the execution must be refused");
     };
-    assert!(refusal.problems.contains(&Problem::MissingExternalVariables {
-        playbook_id: "playbook--00000000-0000-4000-8000-000000000001".into(),
-        names: vec!["__a__".into(), "__b__".into()],
+    assert!(
+        refusal
+            .problems
+            .contains(&Problem::MissingExternalVariables {
+                playbook_id: "playbook--00000000-0000-4000-8000-000000000001".into(),
+                names: vec!["__a__".into(), "__b__".into()],
+            })
+    );
+    assert!(refusal.problems.contains(&Problem::ConstantVariable {
+        name: "__c__".into()
     }));
-    assert!(refusal.problems.contains(&Problem::ConstantVariable { name: "__c__".into() }));
-    assert!(refusal.problems.contains(&Problem::UndeclaredVariable { name: "__nope__".into() }));
+    assert!(refusal.problems.contains(&Problem::UndeclaredVariable {
+        name: "__nope__".into()
+    }));
     assert!(recorder.ran().is_empty());
 }
 
@@ -81,7 +95,10 @@ async fn out_args_go_to_the_nearest_scope_and_constants_stay() {
         }),
         None,
     );
-    let report = engine(&recorder).run(playbook, Start::default()).await.unwrap();
+    let report = engine(&recorder)
+        .run(playbook, Start::default())
+        .await
+        .unwrap();
     assert_eq!(report.outcome, Outcome::Completed);
     assert_eq!(
         recorder.ran()[1],

@@ -1,8 +1,8 @@
 //! The `bash` executor: runs a command's text with `bash -c` on this machine.
 //!
 //! The command runs in a process group of its own, with stdin closed, and the environment
-//! variable `CACAO_OUTPUT` naming a fresh file (mode 0600) to which the command may append lines
-//! `__name__=value`: each becomes a named result. The command succeeds when bash exits with
+//! variable `CACAO_OUTPUT` naming a fresh file in a private directory (mode 0700) to which the
+//! command may append lines `__name__=value`: each becomes a named result. The command succeeds when bash exits with
 //! status 0. Results: `__stdout__`, `__stderr__` (each capped at [`OUTPUT_LIMIT`] bytes, lossily
 //! decoded as UTF-8) and `__exit_code__` (decimal; 128 + the signal number when a signal killed
 //! bash, as shells report it).
@@ -44,9 +44,40 @@ const SUPPORTED_TARGET_TYPES: &[&str] = &[
 ];
 
 /// Runs `bash` commands locally.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BashExecutor {
     shell: Option<PathBuf>,
+    outputs: OutputDirectory,
+}
+
+/// A private directory (mode 0700) for the `CACAO_OUTPUT` files of this executor's commands:
+/// nobody else can create or replace a file in it, so the files need not exist beforehand.
+#[derive(Debug)]
+struct OutputDirectory {
+    path: Option<PathBuf>,
+}
+
+impl OutputDirectory {
+    fn create() -> Self {
+        use std::os::unix::fs::DirBuilderExt;
+
+        let path = std::env::temp_dir().join(format!("cacao-bash-{}", uuid::Uuid::new_v4()));
+        let created = std::fs::DirBuilder::new().mode(0o700).create(&path);
+        if let Err(error) = &created {
+            tracing::error!(directory = %path.display(), %error, "cannot create the directory for CACAO_OUTPUT files");
+        }
+        Self {
+            path: created.ok().map(|()| path),
+        }
+    }
+}
+
+impl Drop for OutputDirectory {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_dir_all(path);
+        }
+    }
 }
 
 impl Default for BashExecutor {
@@ -60,6 +91,7 @@ impl BashExecutor {
     pub fn new() -> Self {
         Self {
             shell: find_on_path("bash"),
+            outputs: OutputDirectory::create(),
         }
     }
 
@@ -67,6 +99,7 @@ impl BashExecutor {
     pub fn with_shell(path: impl Into<PathBuf>) -> Self {
         Self {
             shell: Some(path.into()),
+            outputs: OutputDirectory::create(),
         }
     }
 }
@@ -88,6 +121,9 @@ impl Executor for BashExecutor {
     }
 
     fn unavailable_reason(&self) -> Option<String> {
+        if self.outputs.path.is_none() {
+            return Some("the directory for CACAO_OUTPUT files cannot be created".to_owned());
+        }
         match &self.shell {
             None => Some("bash is not installed (not found on PATH)".to_owned()),
             Some(shell) if !shell.is_file() => Some(format!("{} does not exist", shell.display())),
@@ -111,7 +147,12 @@ impl Executor for BashExecutor {
                 .ok_or_else(|| {
                     ExecutorError::Invalid("a bash command needs `command` or `command_b64`".into())
                 })?;
-            run(shell, &text).await
+            let outputs = self.outputs.path.as_deref().ok_or_else(|| {
+                ExecutorError::Unavailable(
+                    "the directory for CACAO_OUTPUT files could not be created".into(),
+                )
+            })?;
+            run(shell, &text, outputs).await
         })
     }
 }
@@ -133,8 +174,8 @@ impl Drop for Cleanup {
     }
 }
 
-async fn run(shell: &Path, text: &str) -> Result<CommandOutcome, ExecutorError> {
-    let output_file = create_output_file()?;
+async fn run(shell: &Path, text: &str, outputs: &Path) -> Result<CommandOutcome, ExecutorError> {
+    let output_file = outputs.join(uuid::Uuid::new_v4().simple().to_string());
     let mut cleanup = Cleanup {
         process_group: None,
         output_file: output_file.clone(),
@@ -176,7 +217,10 @@ async fn run(shell: &Path, text: &str) -> Result<CommandOutcome, ExecutorError> 
     let status =
         status.map_err(|error| ExecutorError::Other(format!("cannot wait for bash: {error}")))?;
 
-    let exit_code = match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+    let exit_code = match (
+        status.code(),
+        std::os::unix::process::ExitStatusExt::signal(&status),
+    ) {
         (Some(code), _) => code,
         (None, Some(signal)) => 128 + signal,
         (None, None) => -1,
@@ -204,7 +248,10 @@ async fn run(shell: &Path, text: &str) -> Result<CommandOutcome, ExecutorError> 
 
 /// Reads a pipe to its end, keeping the first [`OUTPUT_LIMIT`] bytes; stops [`OUTPUT_GRACE`]
 /// after bash exited if something outside the process group still holds the pipe.
-async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, mut exited: watch::Receiver<bool>) -> String {
+async fn read_capped(
+    pipe: Option<impl AsyncRead + Unpin>,
+    mut exited: watch::Receiver<bool>,
+) -> String {
     let Some(mut pipe) = pipe else {
         return String::new();
     };
@@ -229,22 +276,6 @@ async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, mut exited: watch::Re
         }
     }
     String::from_utf8_lossy(&kept).into_owned()
-}
-
-/// A fresh, private file for `CACAO_OUTPUT`.
-fn create_output_file() -> Result<PathBuf, ExecutorError> {
-    use std::os::unix::fs::OpenOptionsExt;
-
-    let path = std::env::temp_dir().join(format!("cacao-output-{}", uuid::Uuid::new_v4()));
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|error| {
-            ExecutorError::Unavailable(format!("cannot create the CACAO_OUTPUT file: {error}"))
-        })?;
-    Ok(path)
 }
 
 /// The `__name__=value` lines of the output file; other lines are ignored.

@@ -52,25 +52,32 @@ async fn results_carry_stdout_stderr_exit_code_and_cacao_output_values() {
 async fn dropping_the_command_kills_its_whole_process_group() {
     let directory = tempfile::tempdir().unwrap();
     let pid_file = directory.path().join("pid");
-    let text = format!(
-        "sleep 30 & echo $! > {}; wait",
-        pid_file.display()
-    );
+    let text = format!("sleep 30 & echo $! > {}; wait", pid_file.display());
     let executor = BashExecutor::new();
     let request = request(&text);
-    let timed_out = tokio::time::timeout(Duration::from_millis(500), executor.execute(&request)).await;
+    let timed_out =
+        tokio::time::timeout(Duration::from_millis(500), executor.execute(&request)).await;
     assert!(timed_out.is_err());
 
-    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_owned();
+    let pid = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .to_owned();
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         // Gone, or a zombie waiting for its reaper: either way, not running.
-        let running = stat.split(") ").nth(1).is_some_and(|rest| !rest.starts_with('Z'));
+        let running = stat
+            .split(") ")
+            .nth(1)
+            .is_some_and(|rest| !rest.starts_with('Z'));
         if !running {
             break;
         }
-        assert!(Instant::now() < deadline, "the background sleep {pid} survived");
+        assert!(
+            Instant::now() < deadline,
+            "the background sleep {pid} survived"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -106,6 +113,10 @@ fn only_local_kinds_of_agent_and_target_are_supported() {
     assert!(executor.supports_target_type("net-address"));
     assert!(!executor.supports_target_type("ssh"));
     assert!(!executor.supports_target_type("http-api"));
-    assert!(BashExecutor::with_shell("/nonexistent/bash").unavailable_reason().is_some());
+    assert!(
+        BashExecutor::with_shell("/nonexistent/bash")
+            .unavailable_reason()
+            .is_some()
+    );
     assert!(executor.unavailable_reason().is_none());
 }

@@ -243,7 +243,10 @@ fn read_scenario(path: &Path, playbook: &Playbook) -> anyhow::Result<Scenario> {
         .with_context(|| format!("{} is not a simulation scenario", path.display()))?;
     for step_id in scenario.steps.keys() {
         if !playbook.workflow.contains_key(step_id) {
-            tracing::warn!(step_id, "the scenario names a step the playbook does not have");
+            tracing::warn!(
+                step_id,
+                "the scenario names a step the playbook does not have"
+            );
         }
     }
     Ok(scenario)
@@ -279,7 +282,10 @@ fn open_journal(args: &Args) -> anyhow::Result<OpenedJournal> {
     if args.resume {
         let (journal, records) = FileJournal::resume(path)?;
         if records.is_empty() {
-            bail!("the journal {} is empty: there is nothing to resume", path.display());
+            bail!(
+                "the journal {} is empty: there is nothing to resume",
+                path.display()
+            );
         }
         Ok((Some(Arc::new(journal)), Some(records)))
     } else {
@@ -416,7 +422,11 @@ impl Renderer {
                 event.execution_id
             )),
             EventType::StepStarted => {
-                let rerun = if event.rerun { " (run again after a crash)" } else { "" };
+                let rerun = if event.rerun {
+                    " (run again after a crash)"
+                } else {
+                    ""
+                };
                 let label = format!("{indent}{name} [{step_type}]{rerun}");
                 match &self.progress {
                     Some(progress) => {
@@ -429,7 +439,10 @@ impl Renderer {
                         spinner.enable_steady_tick(Duration::from_millis(100));
                         self.spinners.insert(spinner_key, spinner);
                     }
-                    None => self.line(format!("{indent}{} {name} [{step_type}]{rerun}", self.paint("2", "▶"))),
+                    None => self.line(format!(
+                        "{indent}{} {name} [{step_type}]{rerun}",
+                        self.paint("2", "▶")
+                    )),
                 }
             }
             EventType::StepCompleted | EventType::StepFailed => {
@@ -438,7 +451,11 @@ impl Renderer {
                 }
                 let duration = format_duration(event.duration_ms.unwrap_or(0));
                 let line = if event.event_type == EventType::StepCompleted {
-                    format!("{indent}{} {name}  {}", self.paint("32", "✓"), self.paint("2", &duration))
+                    format!(
+                        "{indent}{} {name}  {}",
+                        self.paint("32", "✓"),
+                        self.paint("2", &duration)
+                    )
                 } else {
                     format!(
                         "{indent}{} {name}  {}  {}",

@@ -88,26 +88,38 @@ async fn run_commands(
         }
     }
 
+    // The agent, targets and authentication info go to each command's request; the last
+    // request takes them instead of a copy.
+    // Boxed, like the request below, to keep this future small: a large step future costs an
+    // allocation the allocator serves slowly.
+    let mut shared = Some(Box::new((agent, targets, authentication_info)));
+    let last = step.commands.len().saturating_sub(1);
     for (index, command) in step.commands.iter().enumerate() {
         let command_type = command.command_type.as_str();
         let number = index + 1;
-        let executor = run
-            .registry
-            .get(command_type)
-            .ok_or_else(|| format!("command {number}: no executor for command type `{command_type}`"))?;
+        let executor = run.registry.get(command_type).ok_or_else(|| {
+            format!("command {number}: no executor for command type `{command_type}`")
+        })?;
         let command = substitute_command(command, &lookup)
             .map_err(|reason| format!("command {number} ({command_type}): {reason}"))?;
+        let (agent, targets, authentication_info) = if index == last {
+            *shared
+                .take()
+                .expect("the last command takes the shared parts once")
+        } else {
+            *shared.clone().expect("shared parts until the last command")
+        };
 
-        let request = CommandRequest {
+        let request = Box::new(CommandRequest {
             execution_id: run.execution_id.clone(),
             step_id: step_id.to_owned(),
             command_index: index,
             command,
-            agent: Some((step.agent.clone(), agent.clone())),
-            targets: targets.clone(),
-            authentication_info: authentication_info.clone(),
+            agent: Some((step.agent.clone(), agent)),
+            targets,
+            authentication_info,
             timeout: None,
-        };
+        });
 
         let outcome = executor
             .execute(&request)
@@ -209,6 +221,20 @@ fn substitute_command(
         CommandType::Powershell => Some(Shell::PowerShell),
         _ => None,
     };
+    // Most commands hold no reference at all; they are used as they are.
+    let has_reference =
+        |text: &Option<String>| text.as_deref().is_some_and(|text| text.contains(":value"));
+    let headers_have_reference = command.headers.iter().flatten().any(|(name, values)| {
+        name.contains(":value") || values.iter().any(|value| value.contains(":value"))
+    });
+    if command.command_b64.is_none()
+        && command.content_b64.is_none()
+        && !has_reference(&command.command)
+        && !has_reference(&command.content)
+        && !headers_have_reference
+    {
+        return Ok(command.clone());
+    }
     let mut substituted = command.clone();
 
     if let Some(shell) = shell {
@@ -259,7 +285,8 @@ fn substitute_base64(
     encoded: &str,
     lookup: &dyn Fn(&str) -> Option<Option<String>>,
 ) -> Result<String, String> {
-    let bytes = cacao_model::command::decode(property, encoded).map_err(|error| error.to_string())?;
+    let bytes =
+        cacao_model::command::decode(property, encoded).map_err(|error| error.to_string())?;
     let Ok(text) = String::from_utf8(bytes) else {
         return Ok(encoded.to_owned());
     };
@@ -296,7 +323,13 @@ mod tests {
             ..Command::default()
         };
         let substituted = substitute_command(&http, &lookup).unwrap();
-        assert_eq!(substituted.command.as_deref(), Some("GET /x?q=a b HTTP/1.1"));
-        assert_eq!(substituted.headers.unwrap()["X-Name"], vec!["a b".to_owned()]);
+        assert_eq!(
+            substituted.command.as_deref(),
+            Some("GET /x?q=a b HTTP/1.1")
+        );
+        assert_eq!(
+            substituted.headers.unwrap()["X-Name"],
+            vec!["a b".to_owned()]
+        );
     }
 }

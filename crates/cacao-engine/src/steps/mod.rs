@@ -17,7 +17,8 @@ use crate::execution::{BranchContext, BranchEnd, Run, StepResult, Stop, run_bran
 use crate::executor::BoxFuture;
 use crate::variables::Scope;
 
-/// Runs the logic of `step`, whatever its type.
+/// Runs the logic of `step`, whatever its type. Boxed: step futures are large, and moving a
+/// pointer is cheaper than moving the state machine of every step type.
 pub(crate) fn run<'a>(
     run: &'a Arc<Run>,
     context: &'a Arc<BranchContext>,
@@ -29,8 +30,12 @@ pub(crate) fn run<'a>(
 ) -> BoxFuture<'a, Result<StepResult, Stop>> {
     match step {
         Step::Start(_) | Step::End(_) => Box::pin(std::future::ready(Ok(StepResult::success()))),
-        Step::Action(action) => Box::pin(action::run(run, context, step_id, action, scope, deadline)),
-        Step::PlaybookAction(call) => Box::pin(playbook_action::run(run, context, call, key, scope)),
+        Step::Action(action) => {
+            Box::pin(action::run(run, context, step_id, action, scope, deadline))
+        }
+        Step::PlaybookAction(call) => {
+            Box::pin(playbook_action::run(run, context, call, key, scope))
+        }
         Step::Parallel(parallel) => Box::pin(parallel::run(run, context, parallel, key, scope)),
         Step::IfCondition(condition) => {
             Box::pin(if_condition::run(run, context, condition, key, scope))

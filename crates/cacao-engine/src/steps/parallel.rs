@@ -28,8 +28,8 @@ pub(super) async fn run(
     let mut task_branch = std::collections::HashMap::new();
     for (index, first) in step.next_steps.iter().enumerate() {
         let child = BranchContext::child(context, format!("{key}/{index}"), Arc::clone(scope));
-        let branch = run_branch(Arc::clone(run), child, first.clone())
-            .instrument(tracing::Span::current());
+        let branch =
+            run_branch(Arc::clone(run), child, first.clone()).instrument(tracing::Span::current());
         let handle = tasks.spawn(branch);
         task_branch.insert(handle.id(), index);
     }

@@ -30,7 +30,10 @@ pub(super) async fn run(
     key: &str,
     scope: &Arc<Scope>,
 ) -> Result<StepResult, Stop> {
-    let version = step.playbook_version.as_ref().map(|version| version.as_str());
+    let version = step
+        .playbook_version
+        .as_ref()
+        .map(|version| version.as_str());
     let Some(callee) = run.library.find(&step.playbook_id, version) else {
         return Ok(StepResult::failure(match version {
             Some(version) => format!(

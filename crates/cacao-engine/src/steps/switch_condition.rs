@@ -48,9 +48,15 @@ pub(super) async fn run(
         tracing::debug!("no case matched and there is no default");
         return Ok(StepResult::success());
     };
-    let failure =
-        run_one_branch(run, context, scope, format!("{key}/s"), &format!("case {case}"), first)
-            .await?;
+    let failure = run_one_branch(
+        run,
+        context,
+        scope,
+        format!("{key}/s"),
+        &format!("case {case}"),
+        first,
+    )
+    .await?;
     let mut result = match failure {
         None => StepResult::success(),
         Some(reason) => StepResult::failure(reason),

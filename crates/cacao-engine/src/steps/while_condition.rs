@@ -48,7 +48,9 @@ pub(super) async fn run(
 
         let label = format!("on_true (iteration {})", iterations + 1);
         let path = format!("{key}/{iterations}");
-        if let Some(reason) = run_one_branch(run, context, scope, path, &label, &step.on_true).await? {
+        if let Some(reason) =
+            run_one_branch(run, context, scope, path, &label, &step.on_true).await?
+        {
             let mut result = StepResult::failure(reason);
             result.branches = vec!["on_true".into()];
             return Ok(result);

@@ -73,7 +73,10 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn behave(&self, text: &str, behaviour: Behaviour) {
-        self.behaviours.lock().unwrap().insert(text.to_owned(), behaviour);
+        self.behaviours
+            .lock()
+            .unwrap()
+            .insert(text.to_owned(), behaviour);
     }
 
     pub fn ran(&self) -> Vec<String> {
