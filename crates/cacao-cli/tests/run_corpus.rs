@@ -176,7 +176,7 @@ fn run_scenario(scenario: &Value) -> Result<(), String> {
     let playbook_path = PathBuf::from(CORPUS).join(file);
     let events_path = temporary_path.join("events.jsonl");
 
-    let mut arguments = vec![playbook_path.display().to_string()];
+    let mut arguments = vec!["run".to_owned(), playbook_path.display().to_string()];
     for (name, value) in scenario["vars"].as_object().expect("vars") {
         let value = replace_placeholders(value.as_str().expect("a string value"), temporary_path);
         arguments.push("--var".into());
