@@ -109,10 +109,12 @@ async fn out_args_go_to_the_nearest_scope_and_constants_stay() {
 #[tokio::test]
 async fn agent_and_authentication_strings_are_substituted_and_secrets_are_not_in_events() {
     let recorder = Arc::new(Recorder::default());
+    // An executor that carelessly puts the password in its failure reason.
     recorder.behave(
         "connect",
         Behaviour {
             fail: true,
+            reason: Some("login ops:s3cret-pa55 refused".into()),
             ..Behaviour::default()
         },
     );
@@ -158,4 +160,5 @@ async fn agent_and_authentication_strings_are_substituted_and_secrets_are_not_in
     );
     let events = serde_json::to_string(&sink.events()).unwrap();
     assert!(!events.contains("s3cret-pa55"));
+    assert!(events.contains("login ops:[REDACTED] refused"), "{events}");
 }

@@ -58,6 +58,7 @@ pub fn action(marker: &str, routes: Value) -> Value {
 #[derive(Clone, Default)]
 pub struct Behaviour {
     pub fail: bool,
+    pub reason: Option<String>,
     pub sleep: Duration,
     pub results: IndexMap<String, String>,
 }
@@ -114,7 +115,11 @@ impl Executor for Recorder {
             Ok(CommandOutcome {
                 success: !behaviour.fail,
                 results: behaviour.results,
-                reason: behaviour.fail.then(|| "told to fail".to_owned()),
+                reason: behaviour.fail.then(|| {
+                    behaviour
+                        .reason
+                        .unwrap_or_else(|| "told to fail".to_owned())
+                }),
             })
         })
     }
