@@ -149,3 +149,84 @@ async fn a_journal_of_another_playbook_is_refused() {
     assert!(matches!(result, Err(EngineError::Resume(_))));
     assert!(recorder.ran().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn resume_inside_parallel_branches_and_loops_reruns_only_what_was_running() {
+    let recorder = Arc::new(Recorder::default());
+    recorder.behave(
+        "slow",
+        Behaviour {
+            sleep: Duration::from_secs(10),
+            ..Behaviour::default()
+        },
+    );
+    for (current, next) in [("0", "1"), ("1", "2")] {
+        recorder.behave(
+            &format!("count '{current}'"),
+            Behaviour {
+                results: IndexMap::from([("__i__".to_owned(), next.to_owned())]),
+                ..Behaviour::default()
+            },
+        );
+    }
+    let mut body = action("count __i__:value", json!({"on_completion": "end--body"}));
+    body["out_args"] = json!(["__i__"]);
+    let playbook = playbook(
+        json!({
+            "start--s": {"type": "start", "on_completion": "parallel--p"},
+            "parallel--p": {"type": "parallel", "next_steps": ["while-condition--w", "action--s"],
+                "on_completion": "action--after"},
+            "while-condition--w": {"type": "while-condition", "condition": "__i__:value < 2",
+                "on_true": "action--body", "on_completion": "end--w"},
+            "action--body": body,
+            "end--body": {"type": "end"},
+            "end--w": {"type": "end"},
+            "action--s": action("slow", json!({"on_completion": "end--s"})),
+            "end--s": {"type": "end"},
+            "action--after": action("after __i__:value", json!({"on_completion": "end--e"})),
+            "end--e": {"type": "end"}
+        }),
+        json!({"__i__": {"type": "integer", "value": "0"}}),
+        None,
+    );
+    let journal = Arc::new(MemoryJournal::new());
+    let cancel = Cancellation::new();
+    let canceller = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        canceller.cancel();
+    });
+    let report = engine(&recorder)
+        .run(
+            Arc::clone(&playbook),
+            Start {
+                journal: Some(journal.clone()),
+                cancel,
+                ..Start::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    assert_eq!(recorder.ran(), ["count '0'", "count '1'"]);
+
+    recorder.behave("slow", Behaviour::default());
+    let report = engine(&recorder)
+        .run(
+            playbook,
+            Start {
+                journal: Some(journal.clone()),
+                resume_from: Some(journal.records()),
+                ..Start::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    // The loop's two iterations and its decisions came from the journal; only the slow branch
+    // ran again, and the loop's result reached the step after the join.
+    assert_eq!(
+        recorder.ran(),
+        ["count '0'", "count '1'", "slow", "after '2'"]
+    );
+}

@@ -19,9 +19,10 @@ pub struct ExecutorOptions {
     pub answers_file: Option<PathBuf>,
 }
 
-/// The executors this machine offers, registered by command type.
+/// The executors this machine offers, registered by command type. Executors that take
+/// settings read them from `options`; `bash` takes none.
 pub fn default_registry(options: &ExecutorOptions) -> ExecutorRegistry {
-    let _ = options;
+    let ExecutorOptions { answers_file: _ } = options;
     let mut registry = ExecutorRegistry::new();
     registry.register(Arc::new(bash::BashExecutor::new()));
     registry
