@@ -55,6 +55,8 @@ pub struct BashExecutor {
 #[derive(Debug)]
 struct OutputDirectory {
     path: Option<PathBuf>,
+    /// Names files uniquely within the directory.
+    next: std::sync::atomic::AtomicU64,
 }
 
 impl OutputDirectory {
@@ -68,6 +70,7 @@ impl OutputDirectory {
         }
         Self {
             path: created.ok().map(|()| path),
+            next: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -152,7 +155,11 @@ impl Executor for BashExecutor {
                     "the directory for CACAO_OUTPUT files could not be created".into(),
                 )
             })?;
-            run(shell, &text, outputs).await
+            let number = self
+                .outputs
+                .next
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            run(shell, &text, &outputs.join(format!("output-{number}"))).await
         })
     }
 }
@@ -170,12 +177,19 @@ impl Drop for Cleanup {
             // The group may already be gone; that is the normal case after a clean exit.
             let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         }
-        let _ = std::fs::remove_file(&self.output_file);
+        // Only a command that wrote named values created the file.
+        if self.output_file.exists() {
+            let _ = std::fs::remove_file(&self.output_file);
+        }
     }
 }
 
-async fn run(shell: &Path, text: &str, outputs: &Path) -> Result<CommandOutcome, ExecutorError> {
-    let output_file = outputs.join(uuid::Uuid::new_v4().simple().to_string());
+async fn run(
+    shell: &Path,
+    text: &str,
+    output_file: &Path,
+) -> Result<CommandOutcome, ExecutorError> {
+    let output_file = output_file.to_owned();
     let mut cleanup = Cleanup {
         process_group: None,
         output_file: output_file.clone(),
