@@ -35,7 +35,7 @@ pub(super) async fn run(
         .collect();
     let mut results: IndexMap<String, String> = IndexMap::new();
 
-    let commands = run_commands(run, context, step_id, step, scope, &mut results);
+    let commands = run_commands(run, context, step_id, step, scope, deadline, &mut results);
     let outcome = match deadline {
         None => commands.await,
         Some(deadline) => match tokio::time::timeout_at(deadline, commands).await {
@@ -64,6 +64,7 @@ async fn run_commands(
     step_id: &str,
     step: &ActionStep,
     scope: &Arc<Scope>,
+    deadline: Option<Instant>,
     results: &mut IndexMap<String, String>,
 ) -> Result<(), String> {
     let instance = &context.instance;
@@ -118,7 +119,8 @@ async fn run_commands(
             agent: Some((step.agent.clone(), agent)),
             targets,
             authentication_info,
-            timeout: None,
+            // What is left of the step's time; the engine enforces it too.
+            timeout: deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
         });
 
         let outcome = executor
