@@ -356,7 +356,6 @@ async fn execute(
         path: "m".into(),
         instance: Arc::new(Instance::new(Arc::clone(playbook), 0)),
         scope,
-        depth: 0,
     });
     let ended = run_workflow(run, main, "x".into()).await;
     let duration_ms = began.elapsed().as_millis().try_into().unwrap_or(u64::MAX);

@@ -95,7 +95,7 @@ impl Instance {
 
 /// A branch: where it sits in the tree and which variables its steps see.
 pub(crate) struct BranchContext {
-    #[allow(dead_code)]
+    /// The branch whose step opened this one; `None` for the main and exception flows.
     pub parent: Option<Arc<BranchContext>>,
     /// The branch path: `m` for the main flow, `x` for the exception flow, and
     /// `<step key>/<branch>` below a branching step.
@@ -103,8 +103,6 @@ pub(crate) struct BranchContext {
     pub instance: Arc<Instance>,
     /// The scope chain visible to this branch's steps.
     pub scope: Arc<Scope>,
-    /// How many branching steps and playbook-actions enclose this branch.
-    pub depth: usize,
 }
 
 impl BranchContext {
@@ -115,8 +113,19 @@ impl BranchContext {
             path,
             instance: Arc::clone(&parent.instance),
             scope,
-            depth: parent.depth + 1,
         })
+    }
+
+    /// How many branching steps and playbook-actions enclose this branch: the height of the
+    /// context stack below it.
+    pub fn depth(&self) -> usize {
+        let mut depth = 0;
+        let mut context = self.parent.as_deref();
+        while let Some(parent) = context {
+            depth += 1;
+            context = parent.parent.as_deref();
+        }
+        depth
     }
 }
 
@@ -288,7 +297,6 @@ pub(crate) async fn run_workflow(
         path: exception_path,
         instance: Arc::clone(&main.instance),
         scope: Arc::clone(&main.scope),
-        depth: main.depth,
     });
     let exception_end = run_branch(Arc::clone(run), exception, exception_start).await?;
     let reason = match exception_end {
@@ -538,5 +546,5 @@ fn fill_step(event: &mut Event, context: &BranchContext, step_id: &str, step: &S
     event.step_name = step.name().map(str::to_owned);
     event.step_type = Some(step.type_name().to_owned());
     event.branch = Some(context.path.clone());
-    event.depth = context.depth;
+    event.depth = context.depth();
 }

@@ -51,7 +51,7 @@ pub(crate) fn run<'a>(
 
 /// Whether another level of branches fits under the nesting limit; the failure if not.
 fn nesting_refused(run: &Run, context: &BranchContext) -> Option<StepResult> {
-    (context.depth >= run.config.max_branch_depth).then(|| {
+    (context.depth() >= run.config.max_branch_depth).then(|| {
         StepResult::failure(format!(
             "branches nest deeper than {} levels",
             run.config.max_branch_depth

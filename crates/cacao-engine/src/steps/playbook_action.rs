@@ -100,7 +100,6 @@ pub(super) async fn run(
         path: format!("{key}/c"),
         instance,
         scope: Arc::clone(&callee_scope),
-        depth: context.depth + 1,
     });
     tracing::debug!(callee = %callee.id, "calling a playbook");
     let end = run_workflow(run, main, format!("{key}/x")).await?;
