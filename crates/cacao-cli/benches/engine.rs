@@ -136,7 +136,7 @@ fn main() {
     let rounds = if quick { 1 } else { 5 };
     let mut summary = Map::new();
     let parts = std::env::var("CACAO_BENCH_PARTS")
-        .unwrap_or_else(|_| "overhead,journal,parallel,bash".into());
+        .unwrap_or_else(|_| "overhead,events,journal,parallel,bash".into());
     let part = |name: &str| parts.split(',').any(|part| part == name);
 
     runtime.block_on(async {
@@ -160,6 +160,35 @@ fn main() {
         );
         summary.insert("overhead_us_per_step".into(), json!(without));
         summary.insert("overhead_cpu_us_per_step".into(), json!(cpu));
+        }
+
+        if part("events") {
+            // The same playbook with every event written as a JSON line to a file, as
+            // `cacao run --events` does.
+            let playbook = sequential(steps, "simulated");
+            let mut samples = Vec::new();
+            for _ in 0..rounds {
+                let directory = tempfile::tempdir().expect("temporary directory");
+                let file = std::fs::File::create(directory.path().join("events.jsonl"))
+                    .expect("events file");
+                let sink = Arc::new(cacao_engine::JsonLinesSink::new(file));
+                samples.push(
+                    timed_run(
+                        &engine,
+                        &playbook,
+                        Start {
+                            events: sink,
+                            ..Start::default()
+                        },
+                    )
+                    .await,
+                );
+            }
+            let with_events = median(samples).as_secs_f64() * 1e6 / steps as f64;
+            println!(
+                "engine overhead, {steps} simulated steps, events written to a JSON-lines file: {with_events:.2} µs/step"
+            );
+            summary.insert("events_us_per_step".into(), json!(with_events));
         }
 
         if part("journal") {
