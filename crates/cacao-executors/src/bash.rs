@@ -1,0 +1,307 @@
+//! The `bash` executor: runs a command's text with `bash -c` on this machine.
+//!
+//! The command runs in a process group of its own, with stdin closed, and the environment
+//! variable `CACAO_OUTPUT` naming a fresh file in a private directory (mode 0700) to which the
+//! command may append lines `__name__=value`: each becomes a named result. The command succeeds when bash exits with
+//! status 0. Results: `__stdout__`, `__stderr__` (each capped at [`OUTPUT_LIMIT`] bytes, lossily
+//! decoded as UTF-8) and `__exit_code__` (decimal; 128 + the signal number when a signal killed
+//! bash, as shells report it).
+//!
+//! When the command ends, or when its future is dropped (the step timed out or the execution was
+//! cancelled), the whole process group is killed with SIGKILL, so no child of the command
+//! outlives it. A process that puts itself in another session escapes this; reading its output
+//! stops a short grace period after bash exits.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use cacao_engine::executor::BoxFuture;
+use cacao_engine::{CommandOutcome, CommandRequest, Executor, ExecutorError};
+use cacao_model::CommandType;
+use indexmap::IndexMap;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::watch;
+
+/// How much of stdout and of stderr is kept as results.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
+
+/// How long output is still read after bash itself exited (from children that escaped the
+/// process group).
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+/// The agent and target types a local command can serve: the local machine, and targets that
+/// are only data to the command (addresses, categories, people).
+const SUPPORTED_TARGET_TYPES: &[&str] = &[
+    "linux",
+    "net-address",
+    "security-category",
+    "individual",
+    "group",
+    "organization",
+    "location",
+    "sector",
+];
+
+/// Runs `bash` commands locally.
+#[derive(Debug)]
+pub struct BashExecutor {
+    shell: Option<PathBuf>,
+    outputs: OutputDirectory,
+}
+
+/// A private directory (mode 0700) for the `CACAO_OUTPUT` files of this executor's commands:
+/// nobody else can create or replace a file in it, so the files need not exist beforehand.
+#[derive(Debug)]
+struct OutputDirectory {
+    path: Option<PathBuf>,
+    /// Names files uniquely within the directory.
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl OutputDirectory {
+    fn create() -> Self {
+        use std::os::unix::fs::DirBuilderExt;
+
+        let path = std::env::temp_dir().join(format!("cacao-bash-{}", uuid::Uuid::new_v4()));
+        let created = std::fs::DirBuilder::new().mode(0o700).create(&path);
+        if let Err(error) = &created {
+            tracing::error!(directory = %path.display(), %error, "cannot create the directory for CACAO_OUTPUT files");
+        }
+        Self {
+            path: created.ok().map(|()| path),
+            next: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+impl Drop for OutputDirectory {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_dir_all(path);
+        }
+    }
+}
+
+impl Default for BashExecutor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BashExecutor {
+    /// An executor using the `bash` found on `PATH`.
+    pub fn new() -> Self {
+        Self {
+            shell: find_on_path("bash"),
+            outputs: OutputDirectory::create(),
+        }
+    }
+
+    /// An executor using the shell at `path`.
+    pub fn with_shell(path: impl Into<PathBuf>) -> Self {
+        Self {
+            shell: Some(path.into()),
+            outputs: OutputDirectory::create(),
+        }
+    }
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|directory| directory.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+impl Executor for BashExecutor {
+    fn command_types(&self) -> Vec<CommandType> {
+        vec![CommandType::Bash]
+    }
+
+    fn supports_target_type(&self, target_type: &str) -> bool {
+        SUPPORTED_TARGET_TYPES.contains(&target_type)
+    }
+
+    fn unavailable_reason(&self) -> Option<String> {
+        if self.outputs.path.is_none() {
+            return Some("the directory for CACAO_OUTPUT files cannot be created".to_owned());
+        }
+        match &self.shell {
+            None => Some("bash is not installed (not found on PATH)".to_owned()),
+            Some(shell) if !shell.is_file() => Some(format!("{} does not exist", shell.display())),
+            Some(_) => None,
+        }
+    }
+
+    fn execute<'a>(
+        &'a self,
+        request: &'a CommandRequest,
+    ) -> BoxFuture<'a, Result<CommandOutcome, ExecutorError>> {
+        Box::pin(async move {
+            let shell = self
+                .shell
+                .as_deref()
+                .ok_or_else(|| ExecutorError::Unavailable("bash is not installed".into()))?;
+            let text = request
+                .command
+                .text()
+                .map_err(|error| ExecutorError::Invalid(error.to_string()))?
+                .ok_or_else(|| {
+                    ExecutorError::Invalid("a bash command needs `command` or `command_b64`".into())
+                })?;
+            let outputs = self.outputs.path.as_deref().ok_or_else(|| {
+                ExecutorError::Unavailable(
+                    "the directory for CACAO_OUTPUT files could not be created".into(),
+                )
+            })?;
+            let number = self
+                .outputs
+                .next
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            run(shell, &text, &outputs.join(format!("output-{number}"))).await
+        })
+    }
+}
+
+/// Kills the process group and removes the output file when dropped: on completion, timeout or
+/// cancellation alike.
+struct Cleanup {
+    process_group: Option<rustix::process::Pid>,
+    output_file: PathBuf,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(group) = self.process_group {
+            // The group may already be gone; that is the normal case after a clean exit.
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
+        // Only a command that wrote named values created the file.
+        if self.output_file.exists() {
+            let _ = std::fs::remove_file(&self.output_file);
+        }
+    }
+}
+
+async fn run(
+    shell: &Path,
+    text: &str,
+    output_file: &Path,
+) -> Result<CommandOutcome, ExecutorError> {
+    let output_file = output_file.to_owned();
+    let mut cleanup = Cleanup {
+        process_group: None,
+        output_file: output_file.clone(),
+    };
+
+    let mut child = tokio::process::Command::new(shell)
+        .arg("-c")
+        .arg(text)
+        .env("CACAO_OUTPUT", &output_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|error| ExecutorError::Unavailable(format!("cannot start bash: {error}")))?;
+    cleanup.process_group = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .and_then(rustix::process::Pid::from_raw);
+
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let process_group = cleanup.process_group;
+    let (exited, exited_signal) = watch::channel(false);
+    let (status, stdout, stderr) = tokio::join!(
+        async {
+            let status = child.wait().await;
+            // Children left in the group would hold the pipes open; the command is over.
+            if let Some(group) = process_group {
+                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            }
+            exited.send_replace(true);
+            status
+        },
+        read_capped(stdout, exited_signal.clone()),
+        read_capped(stderr, exited_signal),
+    );
+    let status =
+        status.map_err(|error| ExecutorError::Other(format!("cannot wait for bash: {error}")))?;
+
+    let exit_code = match (
+        status.code(),
+        std::os::unix::process::ExitStatusExt::signal(&status),
+    ) {
+        (Some(code), _) => code,
+        (None, Some(signal)) => 128 + signal,
+        (None, None) => -1,
+    };
+    let mut results = IndexMap::new();
+    results.insert("__stdout__".to_owned(), stdout);
+    results.insert("__stderr__".to_owned(), stderr);
+    results.insert("__exit_code__".to_owned(), exit_code.to_string());
+    for (name, value) in read_output_file(&output_file) {
+        results.insert(name, value);
+    }
+    drop(cleanup);
+
+    let success = status.success();
+    let reason = (!success).then(|| match status.code() {
+        Some(code) => format!("bash exited with status {code}"),
+        None => format!("bash was killed by signal {}", exit_code - 128),
+    });
+    Ok(CommandOutcome {
+        success,
+        results,
+        reason,
+    })
+}
+
+/// Reads a pipe to its end, keeping the first [`OUTPUT_LIMIT`] bytes; stops [`OUTPUT_GRACE`]
+/// after bash exited if something outside the process group still holds the pipe.
+async fn read_capped(
+    pipe: Option<impl AsyncRead + Unpin>,
+    mut exited: watch::Receiver<bool>,
+) -> String {
+    let Some(mut pipe) = pipe else {
+        return String::new();
+    };
+    let give_up = async move {
+        let _ = exited.wait_for(|exited| *exited).await;
+        tokio::time::sleep(OUTPUT_GRACE).await;
+    };
+    tokio::pin!(give_up);
+
+    let mut kept = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        tokio::select! {
+            read = pipe.read(&mut buffer) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(read) => {
+                    let room = OUTPUT_LIMIT.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buffer[..read.min(room)]);
+                }
+            },
+            () = &mut give_up => break,
+        }
+    }
+    String::from_utf8_lossy(&kept).into_owned()
+}
+
+/// The `__name__=value` lines of the output file; other lines are ignored.
+fn read_output_file(path: &Path) -> Vec<(String, String)> {
+    let Ok(content) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&content)
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            cacao_model::variable::is_valid_name(name).then(|| (name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
