@@ -7,8 +7,13 @@
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// The default number of bytes kept of each output stream: 16 MiB.
-pub const DEFAULT_OUTPUT_LIMIT: usize = 16 * 1024 * 1024;
+/// The default number of bytes kept of a command's standard output and of its standard error:
+/// 1 MiB, as for every shell command type.
+pub const DEFAULT_OUTPUT_LIMIT: usize = 1024 * 1024;
+
+/// The default number of bytes kept of an HTTP response body: 16 MiB (API answers are often
+/// larger than a command's output).
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The first bytes of a stream, and its last bytes once it outgrows the limit.
 #[derive(Debug, Clone)]

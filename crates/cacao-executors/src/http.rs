@@ -46,7 +46,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use tracing::{debug, warn};
 
-use crate::capture::{Capture, DEFAULT_OUTPUT_LIMIT};
+use crate::capture::{Capture, DEFAULT_BODY_LIMIT};
 use crate::target::{Endpoint, Host, Location};
 
 /// What the operator configures for HTTP-based commands.
@@ -90,7 +90,7 @@ impl Default for HttpOptions {
             extra_root_certificates: Vec::new(),
             connect_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(300),
-            body_limit: DEFAULT_OUTPUT_LIMIT,
+            body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 }

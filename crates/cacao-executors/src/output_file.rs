@@ -23,15 +23,10 @@ pub struct OutputValues {
     pub ignored_lines: usize,
 }
 
-/// Whether `name` is a CACAO variable name: `__`, at least one character that is not white
-/// space, `=` or `:`, then `__`.
+/// Whether `name` is a CACAO variable name, by the model's rule: `__`, a letter or `_`, up to
+/// 199 more of `[a-zA-Z0-9_-]`, then `__`.
 pub fn is_variable_name(name: &str) -> bool {
-    name.len() > 4
-        && name.starts_with("__")
-        && name.ends_with("__")
-        && !name
-            .chars()
-            .any(|c| c.is_whitespace() || c == '=' || c == ':')
+    cacao_model::variable::is_valid_name(name)
 }
 
 /// Parses the content of an output file. Invalid UTF-8 is replaced, never rejected.
@@ -92,7 +87,7 @@ mod tests {
 
         #[test]
         fn written_values_read_back(
-            entries in proptest::collection::vec(("[a-z0-9_]{1,12}", "[^\r\n]{0,40}"), 1..8)
+            entries in proptest::collection::vec(("[a-z_][a-z0-9_-]{0,11}", "[^\r\n]{0,40}"), 1..8)
         ) {
             let mut content = String::new();
             let mut expected = IndexMap::new();

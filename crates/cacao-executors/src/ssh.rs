@@ -626,9 +626,7 @@ async fn run_wrapped(
             ChannelMsg::ExitStatus {
                 exit_status: status,
             } => exit_status = Some(status),
-            ChannelMsg::ExitSignal { signal_name, .. } => {
-                exit_signal = Some(format!("{signal_name:?}"))
-            }
+            ChannelMsg::ExitSignal { signal_name, .. } => exit_signal = Some(signal_name),
             ChannelMsg::Failure => {
                 return Err(ExecutorError::Unavailable(format!(
                     "{place} refused to run a command"
@@ -657,7 +655,7 @@ fn outcome(
     stdout: &Capture,
     stderr: &Capture,
     exit_status: Option<u32>,
-    exit_signal: Option<String>,
+    exit_signal: Option<russh::Sig>,
 ) -> CommandOutcome {
     let delimiter = format!("\n{marker}\n");
     let (own_stdout, section) = if stdout.truncated() {
@@ -713,10 +711,17 @@ fn outcome(
     outcome
         .results
         .insert("__stderr__".into(), stderr_text.clone());
-    if let Some(status) = exit_status {
+    // As shells report it: 128 plus the signal number when a signal ended the remote shell.
+    let code = exit_status.or_else(|| {
+        exit_signal
+            .as_ref()
+            .and_then(signal_number)
+            .map(|n| 128 + n)
+    });
+    if let Some(code) = code {
         outcome
             .results
-            .insert("__exit_code__".into(), status.to_string());
+            .insert("__exit_code__".into(), code.to_string());
     }
 
     match (exit_status, exit_signal, section.is_some()) {
@@ -733,7 +738,7 @@ fn outcome(
             outcome.reason = Some(format!("the command did not run: {why}"));
         }
         (_, Some(signal), _) => {
-            outcome.reason = Some(format!("the remote shell was killed by signal {signal}"));
+            outcome.reason = Some(format!("the remote shell was killed by signal {signal:?}"));
         }
         (status, None, _) => {
             let status = status.map_or_else(
@@ -746,6 +751,26 @@ fn outcome(
         }
     }
     outcome
+}
+
+/// The POSIX number of a signal SSH names (RFC 4254 section 6.10), where it is standard.
+fn signal_number(signal: &russh::Sig) -> Option<u32> {
+    use russh::Sig;
+    Some(match signal {
+        Sig::HUP => 1,
+        Sig::INT => 2,
+        Sig::QUIT => 3,
+        Sig::ILL => 4,
+        Sig::ABRT => 6,
+        Sig::FPE => 8,
+        Sig::KILL => 9,
+        Sig::USR1 => 10,
+        Sig::SEGV => 11,
+        Sig::PIPE => 13,
+        Sig::ALRM => 14,
+        Sig::TERM => 15,
+        Sig::Custom(_) => return None,
+    })
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
