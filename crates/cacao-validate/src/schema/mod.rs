@@ -1,0 +1,562 @@
+//! The structural pass: the official CACAO 2.0 JSON schemas (the patched draft 2020-12 set in
+//! `schemas/`), embedded in the binary and run over the position-keeping [`Document`].
+//!
+//! The schemas are compiled once per process into a flat list of [`SchemaNode`]s with resolved
+//! `$ref`s and compiled regular expressions. [`evaluate`] runs them with draft 2020-12 semantics
+//! for the keywords the CACAO set uses (including `unevaluatedProperties`), and [`classify`]
+//! turns each schema error into a finding with one of the validator's rule ids, or drops it when
+//! a semantic rule reports the same fault more precisely.
+//!
+//! Before compiling, [`overlay`] adjusts the schemas where they contradict the specification
+//! text; `docs/rules.md` lists each adjustment.
+
+pub(crate) mod classify;
+pub(crate) mod evaluate;
+pub(crate) mod overlay;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+macro_rules! embedded {
+    ($($path:literal),* $(,)?) => {
+        /// Every schema file: its path below `schemas/` and its text.
+        pub const FILES: &[(&str, &str)] = &[
+            $( ($path, include_str!(concat!("../../schemas/", $path))), )*
+        ];
+    };
+}
+
+embedded![
+    "agent-target/agent-target.json",
+    "agent-target/group.json",
+    "agent-target/http-api.json",
+    "agent-target/individual.json",
+    "agent-target/linux.json",
+    "agent-target/location.json",
+    "agent-target/net-address.json",
+    "agent-target/organization.json",
+    "agent-target/sector.json",
+    "agent-target/security-category.json",
+    "agent-target/ssh.json",
+    "authentication-info/authentication-info.json",
+    "authentication-info/http-basic.json",
+    "authentication-info/oauth2.json",
+    "authentication-info/user-auth.json",
+    "commands/bash.json",
+    "commands/caldera-cmd.json",
+    "commands/command-data.json",
+    "commands/elastic.json",
+    "commands/http-api.json",
+    "commands/jupyter.json",
+    "commands/kestrel.json",
+    "commands/manual.json",
+    "commands/openc2-http.json",
+    "commands/powershell.json",
+    "commands/sigma.json",
+    "commands/ssh.json",
+    "commands/yara.json",
+    "data-markings/data-marking.json",
+    "data-markings/marking-iep.json",
+    "data-markings/marking-statement.json",
+    "data-markings/marking-tlp.json",
+    "data-types/civic-location.json",
+    "data-types/contact.json",
+    "data-types/external-reference.json",
+    "data-types/identifier.json",
+    "data-types/playbook-processing-summary.json",
+    "data-types/signature.json",
+    "data-types/timestamp.json",
+    "data-types/variable.json",
+    "extension-definition/extension-definition.json",
+    "playbook.json",
+    "workflows/action.json",
+    "workflows/end.json",
+    "workflows/if-condition.json",
+    "workflows/parallel.json",
+    "workflows/playbook-action.json",
+    "workflows/start.json",
+    "workflows/switch-condition.json",
+    "workflows/while-condition.json",
+    "workflows/workflow-step.json",
+];
+
+/// The schema that a playbook document is checked against.
+pub const ROOT_FILE: &str = "playbook.json";
+
+/// An index into [`SchemaSet::nodes`].
+pub(crate) type SchemaId = u32;
+
+/// JSON types as a bit set, for the `type` keyword.
+pub(crate) mod types {
+    pub const NULL: u8 = 1;
+    pub const BOOLEAN: u8 = 2;
+    pub const NUMBER: u8 = 4;
+    pub const INTEGER: u8 = 8;
+    pub const STRING: u8 = 16;
+    pub const ARRAY: u8 = 32;
+    pub const OBJECT: u8 = 64;
+
+    /// The names of the types in `set`, for messages ("a string or null").
+    pub fn describe(set: u8) -> String {
+        let mut names = Vec::new();
+        for (bit, name) in [
+            (OBJECT, "an object"),
+            (ARRAY, "an array"),
+            (STRING, "a string"),
+            (INTEGER, "an integer"),
+            (NUMBER, "a number"),
+            (BOOLEAN, "a boolean"),
+            (NULL, "null"),
+        ] {
+            if set & bit != 0 && !(bit == INTEGER && set & NUMBER != 0) {
+                names.push(name);
+            }
+        }
+        match names.len() {
+            0 => "nothing".to_owned(),
+            1 => names[0].to_owned(),
+            _ => format!(
+                "{} or {}",
+                names[..names.len() - 1].join(", "),
+                names[names.len() - 1]
+            ),
+        }
+    }
+}
+
+/// A literal of `enum` or `const`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Literal {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+impl Literal {
+    fn from_value(value: &Value) -> Result<Self, String> {
+        Ok(match value {
+            Value::Null => Literal::Null,
+            Value::Bool(value) => Literal::Bool(*value),
+            Value::Number(number) => Literal::Number(
+                number
+                    .as_f64()
+                    .ok_or_else(|| format!("number {number} out of range"))?,
+            ),
+            Value::String(text) => Literal::String(text.clone()),
+            other => return Err(format!("unsupported literal {other}")),
+        })
+    }
+
+    /// The literal as JSON text, for messages.
+    pub fn display(&self) -> String {
+        match self {
+            Literal::Null => "null".to_owned(),
+            Literal::Bool(value) => value.to_string(),
+            Literal::Number(value) => value.to_string(),
+            Literal::String(text) => text.clone(),
+        }
+    }
+}
+
+/// A `pattern` or `patternProperties` key with a literal prefix to skip the regex quickly.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    pub source: String,
+    regex: Regex,
+    literal_prefix: String,
+}
+
+impl Pattern {
+    fn new(source: &str) -> Result<Self, String> {
+        let regex = Regex::new(source).map_err(|error| format!("pattern {source}: {error}"))?;
+        // With an alternation anywhere the leading literal need not be a prefix of every match.
+        let literal_prefix = source
+            .strip_prefix('^')
+            .filter(|_| !source.contains('|'))
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|character| !"\\[](){}.*+?^$|".contains(*character))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            source: source.to_owned(),
+            regex,
+            literal_prefix,
+        })
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        text.starts_with(&self.literal_prefix) && self.regex.is_match(text)
+    }
+}
+
+/// One compiled schema object (or boolean schema).
+#[derive(Debug, Default)]
+pub(crate) struct SchemaNode {
+    /// Index into [`SchemaSet::files`].
+    pub file: u16,
+    /// The JSON pointer of this schema inside its file.
+    pub location: String,
+    /// `true` or `false` schemas.
+    pub boolean: Option<bool>,
+    /// Allowed types (0: any).
+    pub types: u8,
+    pub enumeration: Option<Vec<Literal>>,
+    pub constant: Option<Literal>,
+    /// Sorted by name.
+    pub properties: Vec<(String, SchemaId)>,
+    pub pattern_properties: Vec<(Pattern, SchemaId)>,
+    pub additional_properties: Option<SchemaId>,
+    pub unevaluated_properties: Option<SchemaId>,
+    pub required: Vec<String>,
+    pub items: Option<SchemaId>,
+    pub min_items: Option<usize>,
+    pub min_properties: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub pattern: Option<Pattern>,
+    pub reference: Option<SchemaId>,
+    pub all_of: Vec<SchemaId>,
+    pub any_of: Vec<SchemaId>,
+    pub one_of: Vec<SchemaId>,
+    pub not: Option<SchemaId>,
+    pub condition: Option<SchemaId>,
+    pub then: Option<SchemaId>,
+    pub otherwise: Option<SchemaId>,
+    pub description: Option<String>,
+}
+
+impl SchemaNode {
+    pub fn property(&self, name: &str) -> Option<SchemaId> {
+        self.properties
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .ok()
+            .map(|index| self.properties[index].1)
+    }
+}
+
+/// The compiled schema set.
+#[derive(Debug)]
+pub(crate) struct SchemaSet {
+    pub nodes: Vec<SchemaNode>,
+    pub files: Vec<&'static str>,
+    pub root: SchemaId,
+}
+
+impl SchemaSet {
+    /// The compiled embedded schemas, built on first use.
+    pub fn embedded() -> &'static SchemaSet {
+        static SET: OnceLock<SchemaSet> = OnceLock::new();
+        SET.get_or_init(|| {
+            // The schemas are constants compiled into the binary and a test compiles them, so
+            // failing here means the build itself is broken, not that an input was bad.
+            SchemaSet::compile(&overlay::adjusted_files())
+                .unwrap_or_else(|error| panic!("the embedded CACAO schemas do not compile: {error}"))
+        })
+    }
+
+    pub fn node(&self, id: SchemaId) -> &SchemaNode {
+        &self.nodes[id as usize]
+    }
+
+    pub fn file_of(&self, id: SchemaId) -> &'static str {
+        self.files[self.node(id).file as usize]
+    }
+
+    /// Compiles a set of schema files (path below `schemas/`, parsed JSON).
+    pub fn compile(files: &[(&'static str, Value)]) -> Result<SchemaSet, String> {
+        let mut compiler = Compiler {
+            files,
+            nodes: Vec::new(),
+            cache: HashMap::new(),
+        };
+        let root_file = files
+            .iter()
+            .position(|(path, _)| *path == ROOT_FILE)
+            .ok_or("playbook.json is missing")?;
+        let root = compiler.compile(root_file, String::new())?;
+        let nodes = compiler
+            .nodes
+            .into_iter()
+            .map(|node| node.ok_or("a schema was referenced but never compiled"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SchemaSet {
+            nodes,
+            files: files.iter().map(|(path, _)| *path).collect(),
+            root,
+        })
+    }
+
+    /// The description of property `name` as `schema` (or a schema it applies in place)
+    /// defines it.
+    pub fn property_description(&self, schema: SchemaId, name: &str) -> Option<&str> {
+        let mut stack = vec![schema];
+        let mut seen = 0;
+        while let Some(id) = stack.pop() {
+            seen += 1;
+            if seen > 64 {
+                break;
+            }
+            let node = self.node(id);
+            if let Some(property) = node.property(name) {
+                if let Some(description) = self.node(property).description.as_deref() {
+                    return Some(description);
+                }
+                if let Some(target) = self.node(property).reference
+                    && let Some(description) = self.node(target).description.as_deref()
+                {
+                    return Some(description);
+                }
+            }
+            stack.extend(node.reference);
+            stack.extend(node.all_of.iter().rev());
+        }
+        None
+    }
+
+    /// Every property name `schema` (and the schemas it applies in place) knows, for
+    /// "did you mean" suggestions.
+    pub fn known_properties(&self, schema: SchemaId) -> Vec<&str> {
+        let mut names = Vec::new();
+        let mut stack = vec![schema];
+        let mut seen = 0;
+        while let Some(id) = stack.pop() {
+            seen += 1;
+            if seen > 64 {
+                break;
+            }
+            let node = self.node(id);
+            names.extend(node.properties.iter().map(|(name, _)| name.as_str()));
+            stack.extend(node.reference);
+            stack.extend(node.all_of.iter());
+            stack.extend(node.any_of.iter());
+            stack.extend(node.one_of.iter());
+            stack.extend(node.then);
+            stack.extend(node.otherwise);
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+struct Compiler<'f> {
+    files: &'f [(&'static str, Value)],
+    nodes: Vec<Option<SchemaNode>>,
+    cache: HashMap<(usize, String), SchemaId>,
+}
+
+const ANNOTATIONS: &[&str] = &[
+    "$id",
+    "$schema",
+    "$defs",
+    "title",
+    "description",
+    "default",
+    "contentEncoding",
+];
+
+impl Compiler<'_> {
+    fn compile(&mut self, file: usize, location: String) -> Result<SchemaId, String> {
+        if let Some(&id) = self.cache.get(&(file, location.clone())) {
+            return Ok(id);
+        }
+        let (path, document) = &self.files[file];
+        let value = document
+            .pointer(&location)
+            .ok_or_else(|| format!("{path}#{location} does not exist"))?;
+        let id = self.nodes.len() as SchemaId;
+        self.nodes.push(None);
+        self.cache.insert((file, location.clone()), id);
+
+        let mut node = SchemaNode {
+            file: file as u16,
+            location: location.clone(),
+            ..SchemaNode::default()
+        };
+        let object = match value {
+            Value::Bool(value) => {
+                node.boolean = Some(*value);
+                self.nodes[id as usize] = Some(node);
+                return Ok(id);
+            }
+            Value::Object(object) => object,
+            other => return Err(format!("{path}#{location}: a schema cannot be {other}")),
+        };
+
+        let at = |keyword: &str| format!("{location}/{}", escape(keyword));
+        for (keyword, value) in object {
+            match keyword.as_str() {
+                "type" => node.types = parse_types(value).map_err(|e| format!("{path}#{location}: {e}"))?,
+                "enum" => {
+                    let values = value.as_array().ok_or("enum must be an array")?;
+                    node.enumeration =
+                        Some(values.iter().map(Literal::from_value).collect::<Result<_, _>>()?);
+                }
+                "const" => node.constant = Some(Literal::from_value(value)?),
+                "properties" => {
+                    let properties = value.as_object().ok_or("properties must be an object")?;
+                    for name in properties.keys() {
+                        let child = self.compile(file, format!("{}/{}", at("properties"), escape(name)))?;
+                        node.properties.push((name.clone(), child));
+                    }
+                    node.properties.sort_by(|a, b| a.0.cmp(&b.0));
+                }
+                "patternProperties" => {
+                    let patterns = value.as_object().ok_or("patternProperties must be an object")?;
+                    for source in patterns.keys() {
+                        let child =
+                            self.compile(file, format!("{}/{}", at("patternProperties"), escape(source)))?;
+                        node.pattern_properties.push((self.pattern(source)?, child));
+                    }
+                }
+                "additionalProperties" => {
+                    node.additional_properties = Some(self.compile(file, at(keyword))?);
+                }
+                "unevaluatedProperties" => {
+                    node.unevaluated_properties = Some(self.compile(file, at(keyword))?);
+                }
+                "required" => {
+                    node.required = value
+                        .as_array()
+                        .ok_or("required must be an array")?
+                        .iter()
+                        .map(|name| name.as_str().map(str::to_owned).ok_or("required names are strings"))
+                        .collect::<Result<_, _>>()?;
+                }
+                "items" => node.items = Some(self.compile(file, at(keyword))?),
+                "minItems" => node.min_items = value.as_u64().map(|count| count as usize),
+                "minProperties" => node.min_properties = value.as_u64().map(|count| count as usize),
+                "minimum" => node.minimum = value.as_f64(),
+                "maximum" => node.maximum = value.as_f64(),
+                "pattern" => {
+                    node.pattern = Some(self.pattern(value.as_str().ok_or("pattern must be a string")?)?);
+                }
+                "$ref" => {
+                    let reference = value.as_str().ok_or("$ref must be a string")?;
+                    let (target_file, target_location) = self.resolve(file, reference)?;
+                    node.reference = Some(self.compile(target_file, target_location)?);
+                }
+                "allOf" | "anyOf" | "oneOf" => {
+                    let branches = value.as_array().ok_or("allOf/anyOf/oneOf must be arrays")?;
+                    let mut compiled = Vec::with_capacity(branches.len());
+                    for index in 0..branches.len() {
+                        compiled.push(self.compile(file, format!("{}/{index}", at(keyword)))?);
+                    }
+                    match keyword.as_str() {
+                        "allOf" => node.all_of = compiled,
+                        "anyOf" => node.any_of = compiled,
+                        _ => node.one_of = compiled,
+                    }
+                }
+                "not" => node.not = Some(self.compile(file, at(keyword))?),
+                "if" => node.condition = Some(self.compile(file, at(keyword))?),
+                "then" => node.then = Some(self.compile(file, at(keyword))?),
+                "else" => node.otherwise = Some(self.compile(file, at(keyword))?),
+                "description" => node.description = value.as_str().map(str::to_owned),
+                keyword if ANNOTATIONS.contains(&keyword) => {}
+                keyword => {
+                    return Err(format!("{path}#{location}: unsupported keyword `{keyword}`"));
+                }
+            }
+        }
+
+        self.nodes[id as usize] = Some(node);
+        Ok(id)
+    }
+
+    fn pattern(&self, source: &str) -> Result<Pattern, String> {
+        Pattern::new(source)
+    }
+
+    /// Resolves a `$ref` relative to `file` to a file index and a pointer inside it.
+    fn resolve(&self, file: usize, reference: &str) -> Result<(usize, String), String> {
+        let (path_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let target = if path_part.is_empty() {
+            file
+        } else {
+            let base = self.files[file].0;
+            let mut segments: Vec<&str> = base.split('/').collect();
+            segments.pop();
+            for segment in path_part.split('/') {
+                match segment {
+                    "." | "" => {}
+                    ".." => {
+                        segments.pop();
+                    }
+                    segment => segments.push(segment),
+                }
+            }
+            let joined = segments.join("/");
+            self.files
+                .iter()
+                .position(|(path, _)| *path == joined)
+                .ok_or_else(|| format!("$ref {reference} from {base}: no file {joined}"))?
+        };
+        Ok((target, fragment.to_owned()))
+    }
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn parse_types(value: &Value) -> Result<u8, String> {
+    let one = |name: &str| -> Result<u8, String> {
+        Ok(match name {
+            "null" => types::NULL,
+            "boolean" => types::BOOLEAN,
+            "number" => types::NUMBER,
+            "integer" => types::INTEGER,
+            "string" => types::STRING,
+            "array" => types::ARRAY,
+            "object" => types::OBJECT,
+            other => return Err(format!("unknown type {other}")),
+        })
+    };
+    match value {
+        Value::String(name) => one(name),
+        Value::Array(names) => names.iter().try_fold(0, |set, name| {
+            Ok(set | one(name.as_str().ok_or("type names are strings")?)?)
+        }),
+        _ => Err("type must be a string or an array".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_schemas_compile() {
+        let set = SchemaSet::embedded();
+        assert_eq!(set.files.len(), 51);
+        assert!(set.nodes.len() > 200);
+        assert_eq!(set.file_of(set.root), ROOT_FILE);
+    }
+
+    #[test]
+    fn every_embedded_file_is_reachable_from_the_playbook_schema() {
+        let set = SchemaSet::embedded();
+        let mut used: Vec<_> = set.nodes.iter().map(|node| node.file).collect();
+        used.sort_unstable();
+        used.dedup();
+        assert_eq!(used.len(), FILES.len());
+    }
+
+    #[test]
+    fn patterns_use_their_literal_prefix() {
+        let pattern = Pattern::new("^action--[0-9a-f]{2}$").unwrap();
+        assert!(pattern.is_match("action--0f"));
+        assert!(!pattern.is_match("end--0f"));
+        let unanchored = Pattern::new("x$").unwrap();
+        assert!(unanchored.is_match("abx"));
+        let alternatives = Pattern::new("^__a__$|(?:b)").unwrap();
+        assert!(alternatives.is_match("b"));
+    }
+}
