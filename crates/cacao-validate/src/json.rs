@@ -397,9 +397,24 @@ impl<'a> Document<'a> {
 
     /// The value of the first member named `key`, when `id` is an object that has one.
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
-        self.members(id)
-            .find(|member| member.key == key)
-            .map(|member| member.value)
+        let node = self.node(id);
+        if node.kind != Kind::Object {
+            return None;
+        }
+        // The hottest lookup of the validator: compare lengths before building any text.
+        let members = &self.members[node.first as usize..(node.first + node.len) as usize];
+        members
+            .iter()
+            .find(|member| {
+                if member.key_decoded == NONE {
+                    (member.key_end - member.key_start) as usize == key.len() + 2
+                        && self.source.as_bytes()[member.key_start as usize + 1..member.key_end as usize - 1]
+                            == *key.as_bytes()
+                } else {
+                    *self.decoded[member.key_decoded as usize] == *key
+                }
+            })
+            .map(|member| NodeId(member.value))
     }
 
     /// The member index under which `child` sits in the object `object`.

@@ -79,6 +79,10 @@ impl Validator {
         };
 
         let mut findings = issue_findings(&document);
+        if let Some(finding) = not_a_playbook(&document) {
+            findings.push(finding);
+            return finish(&document, findings);
+        }
         let schemas = schema::SchemaSet::embedded();
         findings.extend(
             schema::evaluate::evaluate(schemas, &document)
@@ -96,6 +100,38 @@ impl Validator {
 /// Validates the bytes of one file with the built-in checks.
 pub fn validate(source: &[u8]) -> Report {
     Validator::new().validate(source)
+}
+
+/// A JSON document that is plainly some other object (a STIX identity, a marking, an extension
+/// definition) gets one finding instead of a page of missing playbook properties.
+fn not_a_playbook(document: &Document<'_>) -> Option<Finding> {
+    let root = document.root();
+    if document.kind(root) != Kind::Object {
+        return None;
+    }
+    if let Some(type_node) = document.get(root, "type") {
+        let object_type = document.as_str(type_node)?;
+        if object_type == "playbook" {
+            return None;
+        }
+        return Some(Finding::new(
+            Rule::SchemaEnum,
+            Place::Node(type_node),
+            format!("this document is a `{object_type}` object, not a CACAO playbook (`\"type\": \"playbook\"`)"),
+            "validate playbook files only; objects such as markings and extension definitions belong inside a playbook's definition dictionaries",
+        ));
+    }
+    let looks_like_playbook = ["spec_version", "workflow", "workflow_start", "id", "name"]
+        .iter()
+        .any(|key| document.get(root, key).is_some());
+    (!looks_like_playbook).then(|| {
+        Finding::new(
+            Rule::SchemaRequired,
+            Place::Inside(root, Span::new(document.span(root).start, document.span(root).start + 1)),
+            "this JSON document is not a CACAO playbook: it has none of `type`, `spec_version`, `id`, `name` and `workflow`",
+            "a playbook is one object with `\"type\": \"playbook\"`, `spec_version`, `id`, `workflow` and so on; `cacao new` writes one to start from",
+        )
+    })
 }
 
 fn syntax_report(source: &[u8], error: &SyntaxError) -> Report {

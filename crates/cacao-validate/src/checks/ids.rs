@@ -45,14 +45,7 @@ fn identifier_parts(text: &str) -> Result<(&str, &str), String> {
     }
 
     let uuid_bytes = uuid.as_bytes();
-    let shape_ok = uuid_bytes.iter().enumerate().all(|(index, byte)| {
-        if matches!(index, 8 | 13 | 18 | 23) {
-            *byte == b'-'
-        } else {
-            byte.is_ascii_hexdigit()
-        }
-    });
-    if !shape_ok {
+    if !is_uuid_shape(uuid_bytes) {
         return Err(format!(
             "`{uuid}` is not a UUID (8-4-4-4-12 hexadecimal digits)"
         ));
@@ -70,6 +63,40 @@ fn identifier_parts(text: &str) -> Result<(&str, &str), String> {
         ));
     }
     Ok((object_type, uuid))
+}
+
+static HEXADECIMAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_hexdigit();
+        byte += 1;
+    }
+    table
+};
+
+/// 8-4-4-4-12 hexadecimal digits (checked for every identifier, so written for speed).
+fn is_uuid_shape(bytes: &[u8]) -> bool {
+    bytes.len() == 36
+        && bytes[8] == b'-'
+        && bytes[13] == b'-'
+        && bytes[18] == b'-'
+        && bytes[23] == b'-'
+        && bytes[..8]
+            .iter()
+            .chain(&bytes[9..13])
+            .chain(&bytes[14..18])
+            .chain(&bytes[19..23])
+            .chain(&bytes[24..])
+            .all(|byte| HEXADECIMAL[*byte as usize])
+}
+
+/// Whether `bytes` is a hyphenated RFC 4122 UUID of version 1 to 5, as the CACAO identifier
+/// pattern requires.
+pub(crate) fn is_uuid(bytes: &[u8]) -> bool {
+    is_uuid_shape(bytes)
+        && matches!(bytes[14], b'1'..=b'5')
+        && matches!(bytes[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
 }
 
 /// The UUID version digit of a well-formed identifier.

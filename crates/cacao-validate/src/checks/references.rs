@@ -60,7 +60,7 @@ fn expect_defined(
         Resolution::SameUuid(key) => context.report(
             Rule::IdPrefixMismatch,
             Place::Node(node),
-            format!("{what} `{reference}` is not in `{property}`, but `{key}` has the same UUID with another type prefix"),
+            format!("{what} `{reference}`, which is not in `{property}`; `{key}` has the same UUID with another type prefix"),
             format!("write `{key}`: a reference repeats the key exactly"),
         ),
         Resolution::Missing => {
@@ -71,8 +71,8 @@ fn expect_defined(
                     .is_some()
             });
             let message = match defined_elsewhere {
-                Some((other_property, _)) => format!("{what} `{reference}` is defined in `{other_property}`, not in `{property}`"),
-                None => format!("{what} `{reference}` is not defined in `{property}`"),
+                Some((other_property, _)) => format!("{what} `{reference}`, which is defined in `{other_property}` but not in `{property}`"),
+                None => format!("{what} `{reference}`, which is not defined in `{property}`"),
             };
             let help = match defined_elsewhere {
                 Some((_, role)) => format!("add the object to `{property}` as well; the same object may serve as {role}"),
@@ -107,7 +107,7 @@ fn check_agents_and_targets(context: &mut Context<'_>) {
                 agent,
                 "agent_definitions",
                 Rule::RefAgent,
-                &format!("the agent of step `{id}`,"),
+                &format!("step `{id}` uses the agent"),
                 Some(("target_definitions", "agent and target")),
             );
         }
@@ -118,7 +118,7 @@ fn check_agents_and_targets(context: &mut Context<'_>) {
                     target,
                     "target_definitions",
                     Rule::RefTarget,
-                    &format!("the target of step `{id}`,"),
+                    &format!("step `{id}` uses the target"),
                     Some(("agent_definitions", "agent and target")),
                 );
             }
@@ -136,7 +136,7 @@ fn check_authentication_info(context: &mut Context<'_>) {
                     node,
                     "authentication_info_definitions",
                     Rule::RefAuthInfo,
-                    &format!("the authentication info of `{}`,", definition.key),
+                    &format!("`{}` uses the authentication info", definition.key),
                     None,
                 );
             }
@@ -148,11 +148,11 @@ fn check_markings(context: &mut Context<'_>) {
     let document = context.document;
     let mut lists: Vec<(NodeId, String)> = Vec::new();
     if let Some(list) = document.get(context.root, "markings") {
-        lists.push((list, "the playbook's marking".to_owned()));
+        lists.push((list, "the playbook is marked with".to_owned()));
     }
     for definition in context.definitions("data_marking_definitions") {
         if let Some(list) = document.get(definition.node, "markings") {
-            lists.push((list, format!("a marking of `{}`,", definition.key)));
+            lists.push((list, format!("the marking `{}` is marked with", definition.key)));
         }
     }
     for (list, what) in lists {

@@ -107,7 +107,7 @@ fn unresolved(
     context.report(
         rule,
         Place::Node(node),
-        format!("{what} `{target}` is not a step in `workflow`"),
+        format!("{what} names `{target}`, which is not a step in `workflow`"),
         help,
     );
 }

@@ -6,7 +6,7 @@
 
 use super::evaluate::{ErrorKind, SchemaError};
 use super::{SchemaId, SchemaSet, types};
-use crate::checks::describe;
+use crate::checks::{describe, is_secret};
 use crate::checks::ids::identifier_problem;
 use crate::checks::time::timestamp_problem;
 use crate::diagnostic::{Finding, Place, Rule};
@@ -180,12 +180,19 @@ fn type_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: 
     };
     let expected_text = types::describe(expected);
     let value = describe(document, node);
-    let mut help = format!("write {}{what}", expected_text);
-    if expected & types::ARRAY != 0 && document.kind(node) != Kind::Array {
-        help = format!("write a list, for example [{}]", value);
-    } else if expected & types::STRING != 0 && matches!(document.kind(node), Kind::Number | Kind::Bool) {
-        help = format!("CACAO writes numbers and booleans in strings here: \"{}\"", document.source()[document.span(node).start..document.span(node).end].trim());
-    }
+    // The source text of the value, for examples in the help; never for secrets.
+    let literal = (!is_secret(document, node))
+        .then(|| document.source()[document.span(node).start..document.span(node).end].trim())
+        .filter(|literal| literal.len() <= 80);
+    let help = match literal {
+        Some(literal) if expected & types::ARRAY != 0 && document.kind(node) != Kind::Array => {
+            format!("write a list, for example [{literal}]")
+        }
+        Some(literal) if expected & types::STRING != 0 && matches!(document.kind(node), Kind::Number | Kind::Bool) => {
+            format!("CACAO writes numbers and booleans in strings here: \"{literal}\"")
+        }
+        _ => format!("write {expected_text}{what}"),
+    };
     Finding::new(
         Rule::SchemaType,
         Place::Node(node),

@@ -193,7 +193,7 @@ impl Evaluator<'_, '_> {
             self.evaluate_one_of(schema_id, node, &mut evaluated);
         }
         if let Some(condition) = schema.condition {
-            let (passed, inner) = self.speculate(condition, node);
+            let (passed, inner) = self.condition(condition, node);
             if passed {
                 evaluated.union(&inner);
                 if let Some(then) = schema.then {
@@ -276,6 +276,27 @@ impl Evaluator<'_, '_> {
         }
     }
 
+    /// Applies an `if` schema; a discriminator (`{"properties": {P: {"const": V}}}`) is decided
+    /// with one lookup instead of a full evaluation.
+    fn condition(&mut self, condition: SchemaId, node: NodeId) -> (bool, Evaluated) {
+        let Some((property, value)) = self.set.node(condition).discriminator() else {
+            return self.speculate(condition, node);
+        };
+        let document = self.document;
+        if document.kind(node) != Kind::Object {
+            return (true, Evaluated::new(0));
+        }
+        let mut evaluated = Evaluated::new(document.len(node));
+        let Some(member) = document.members(node).position(|member| member.key == property) else {
+            return (true, evaluated);
+        };
+        let passed = self.literal_matches(value, document.member(node, member).value);
+        if passed {
+            evaluated.mark(member);
+        }
+        (passed, evaluated)
+    }
+
     /// Applies `schema` without keeping its errors; returns whether it passed.
     fn speculate(&mut self, schema: SchemaId, node: NodeId) -> (bool, Evaluated) {
         let before = self.errors.len();
@@ -298,7 +319,16 @@ impl Evaluator<'_, '_> {
     }
 
     fn evaluate_any_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
-        let branches = self.set.node(schema_id).any_of.clone();
+        let branches = &self.set.node(schema_id).any_of;
+        // Only objects need the annotations of every passing branch; for anything else the
+        // first passing branch settles it.
+        if self.document.kind(node) != Kind::Object {
+            for &branch in branches {
+                if self.speculate(branch, node).0 {
+                    return;
+                }
+            }
+        }
         let outcomes = self.branches(&branches, node);
         if outcomes.iter().any(|(errors, _)| errors.is_empty()) {
             for (_, inner) in outcomes.iter().filter(|(errors, _)| errors.is_empty()) {

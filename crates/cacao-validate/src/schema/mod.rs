@@ -162,19 +162,35 @@ impl Literal {
     }
 }
 
-/// A `pattern` or `patternProperties` key with a literal prefix to skip the regex quickly.
+/// The UUID part of the CACAO identifier pattern (versions 1 to 5, RFC 4122 variant).
+const UUID_PATTERN: &str =
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}";
+
+/// How a pattern is matched: the patterns every playbook uses thousands of times (identifiers,
+/// identifiers with a fixed type, timestamps) by equivalent hand-written code, the rest by regex.
+/// A property test checks that the hand-written matchers agree with the regexes.
+#[derive(Debug)]
+enum Matcher {
+    Regex,
+    Identifier,
+    PrefixedUuid(String),
+    Timestamp,
+}
+
+/// A `pattern` or `patternProperties` key.
 #[derive(Debug)]
 pub(crate) struct Pattern {
     pub source: String,
     regex: Regex,
     literal_prefix: String,
+    matcher: Matcher,
 }
 
 impl Pattern {
     fn new(source: &str) -> Result<Self, String> {
         let regex = Regex::new(source).map_err(|error| format!("pattern {source}: {error}"))?;
         // With an alternation anywhere the leading literal need not be a prefix of every match.
-        let literal_prefix = source
+        let literal_prefix: String = source
             .strip_prefix('^')
             .filter(|_| !source.contains('|'))
             .map(|rest| {
@@ -183,15 +199,54 @@ impl Pattern {
                     .collect()
             })
             .unwrap_or_default();
+        let matcher = if source == format!("^[a-z][a-z0-9-]+[a-z0-9]--{UUID_PATTERN}$") {
+            Matcher::Identifier
+        } else if source
+            == "^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\\.[0-9]+)?Z$"
+        {
+            Matcher::Timestamp
+        } else if let Some(prefix) = literal_prefix.strip_suffix("--")
+            && source == format!("^{literal_prefix}{UUID_PATTERN}$")
+        {
+            Matcher::PrefixedUuid(prefix.to_owned())
+        } else {
+            Matcher::Regex
+        };
         Ok(Self {
             source: source.to_owned(),
             regex,
             literal_prefix,
+            matcher,
         })
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        text.starts_with(&self.literal_prefix) && self.regex.is_match(text)
+        match &self.matcher {
+            Matcher::Identifier => crate::checks::ids::parse_identifier(text).is_some(),
+            Matcher::Timestamp => !matches!(
+                crate::checks::time::parse_timestamp(text),
+                Err(crate::checks::time::TimestampError::Shape(_))
+            ),
+            Matcher::PrefixedUuid(prefix) => {
+                let bytes = text.as_bytes();
+                bytes.len() == prefix.len() + 38
+                    && bytes.starts_with(prefix.as_bytes())
+                    && &bytes[prefix.len()..prefix.len() + 2] == b"--"
+                    && crate::checks::ids::is_uuid(&bytes[prefix.len() + 2..])
+            }
+            Matcher::Regex => text.starts_with(&self.literal_prefix) && self.regex.is_match(text),
+        }
+    }
+
+    /// Whether a hand-written matcher stands in for the regex.
+    #[cfg(test)]
+    fn is_fast(&self) -> bool {
+        !matches!(self.matcher, Matcher::Regex)
+    }
+
+    #[cfg(test)]
+    fn regex_matches(&self, text: &str) -> bool {
+        self.regex.is_match(text)
     }
 }
 
@@ -229,14 +284,30 @@ pub(crate) struct SchemaNode {
     pub then: Option<SchemaId>,
     pub otherwise: Option<SchemaId>,
     pub description: Option<String>,
+    discriminator: Option<(String, Literal)>,
 }
 
 impl SchemaNode {
     pub fn property(&self, name: &str) -> Option<SchemaId> {
+        if self.properties.len() <= 8 {
+            return self
+                .properties
+                .iter()
+                .find(|(key, _)| key.len() == name.len() && key == name)
+                .map(|(_, id)| *id);
+        }
         self.properties
             .binary_search_by(|(key, _)| key.as_str().cmp(name))
             .ok()
             .map(|index| self.properties[index].1)
+    }
+
+    /// For an `if` of the form `{"properties": {P: {"const": V}}}`: P and V, so that the
+    /// discriminating `if`s (one per command type) cost one lookup.
+    pub fn discriminator(&self) -> Option<(&str, &Literal)> {
+        self.discriminator
+            .as_ref()
+            .map(|(property, value)| (property.as_str(), value))
     }
 }
 
@@ -466,8 +537,44 @@ impl Compiler<'_> {
             }
         }
 
+        node.discriminator = self.discriminator_of(&node);
         self.nodes[id as usize] = Some(node);
         Ok(id)
+    }
+
+    /// Recognises `{"properties": {P: {"const": V}}}` and nothing else.
+    fn discriminator_of(&self, node: &SchemaNode) -> Option<(String, Literal)> {
+        let only_properties = node.types == 0
+            && node.properties.len() == 1
+            && node.required.is_empty()
+            && node.pattern_properties.is_empty()
+            && node.additional_properties.is_none()
+            && node.unevaluated_properties.is_none()
+            && node.reference.is_none()
+            && node.all_of.is_empty()
+            && node.any_of.is_empty()
+            && node.one_of.is_empty()
+            && node.not.is_none()
+            && node.condition.is_none()
+            && node.enumeration.is_none()
+            && node.constant.is_none()
+            && node.boolean.is_none();
+        if !only_properties {
+            return None;
+        }
+        let (name, child) = &node.properties[0];
+        let child = self.nodes.get(*child as usize)?.as_ref()?;
+        let only_constant = child.constant.is_some()
+            && child.types == 0
+            && child.enumeration.is_none()
+            && child.properties.is_empty()
+            && child.reference.is_none()
+            && child.all_of.is_empty()
+            && child.any_of.is_empty()
+            && child.condition.is_none()
+            && child.not.is_none()
+            && child.pattern.is_none();
+        only_constant.then(|| (name.clone(), child.constant.clone().unwrap_or(Literal::Null)))
     }
 
     fn pattern(&self, source: &str) -> Result<Pattern, String> {
@@ -550,10 +657,49 @@ mod tests {
     }
 
     #[test]
+    fn the_frequent_patterns_use_hand_written_matchers() {
+        let set = SchemaSet::embedded();
+        let fast = set
+            .nodes
+            .iter()
+            .flat_map(|node| node.pattern.iter().chain(node.pattern_properties.iter().map(|(pattern, _)| pattern)))
+            .filter(|pattern| pattern.is_fast())
+            .count();
+        assert!(fast >= 30, "{fast} fast patterns");
+    }
+
+    fn fast_patterns() -> Vec<Pattern> {
+        vec![
+            Pattern::new(&format!("^[a-z][a-z0-9-]+[a-z0-9]--{UUID_PATTERN}$")).unwrap(),
+            Pattern::new(&format!("^action--{UUID_PATTERN}$")).unwrap(),
+            Pattern::new(
+                "^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\\.[0-9]+)?Z$",
+            )
+            .unwrap(),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hand_written_matchers_agree_with_the_regexes(
+            identifier in "(action|a-b|ab|[a-z0-9-]{1,6})(--|-)[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-FxX]{4}-[0-9a-fA-F]{11,13}",
+            timestamp in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,4})?(Z|z|\\+01:00|)",
+            noise in "\\PC{0,48}",
+        ) {
+            for pattern in fast_patterns() {
+                for text in [&identifier, &timestamp, &noise] {
+                    proptest::prop_assert_eq!(pattern.is_match(text), pattern.regex_matches(text), "{} on {:?}", pattern.source, text);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn patterns_use_their_literal_prefix() {
         let pattern = Pattern::new("^action--[0-9a-f]{2}$").unwrap();
         assert!(pattern.is_match("action--0f"));
         assert!(!pattern.is_match("end--0f"));
+        assert!(!pattern.is_fast());
         let unanchored = Pattern::new("x$").unwrap();
         assert!(unanchored.is_match("abx"));
         let alternatives = Pattern::new("^__a__$|(?:b)").unwrap();
