@@ -304,13 +304,7 @@ impl<'a> LineIndex<'a> {
     /// Indexes the line starts of `source` (which need not be valid UTF-8).
     pub fn new(source: &'a [u8]) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            source
-                .iter()
-                .enumerate()
-                .filter(|(_, byte)| **byte == b'\n')
-                .map(|(index, _)| index + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', source).map(|index| index + 1));
         Self {
             source,
             line_starts,

@@ -6,7 +6,7 @@
 //! one of the step's pointer properties (`on_completion`, `on_success`, `on_failure`, and the
 //! branch properties of the branching step types).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::json::{Document, Kind, NodeId};
 
@@ -172,7 +172,7 @@ impl<'d> Workflow<'d> {
         }
 
         let mut steps = Vec::with_capacity(document.len(node));
-        let mut index = HashMap::with_capacity(document.len(node));
+        let mut index = HashMap::with_capacity_and_hasher(document.len(node), Default::default());
         for (member, entry) in document.members(node).enumerate() {
             index.entry(entry.key).or_insert(steps.len());
             let step_type = StepType::from_name(document.get_str(entry.value, "type"));

@@ -13,7 +13,7 @@
 //!   numbers beyond the double range) do not stop parsing: they are kept as [`Issue`]s and the
 //!   rest of the document is still checked.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt::Write as _;
 
 /// The deepest nesting of arrays and objects accepted. CACAO playbooks nest about ten levels.
@@ -101,6 +101,18 @@ struct Node {
     first: u32,
     /// Arrays and objects: the number of items or members.
     len: u32,
+    /// Objects: one bit per member key (see [`key_bit`]), so that looking up an absent key,
+    /// the most common lookup, costs one test.
+    keys: u64,
+}
+
+/// The bit a key sets in [`Node::keys`]: from its length, first and last byte.
+#[inline]
+fn key_bit(key: &[u8]) -> u64 {
+    let first = u64::from(key.first().copied().unwrap_or(0));
+    let last = u64::from(key.last().copied().unwrap_or(0));
+    let mixed = (key.len() as u64).wrapping_mul(0x9e37_79b9) ^ first.wrapping_mul(31) ^ (last << 3);
+    1 << (mixed % 64)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -398,7 +410,7 @@ impl<'a> Document<'a> {
     /// The value of the first member named `key`, when `id` is an object that has one.
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
         let node = self.node(id);
-        if node.kind != Kind::Object {
+        if node.kind != Kind::Object || node.keys & key_bit(key.as_bytes()) == 0 {
             return None;
         }
         // The hottest lookup of the validator: compare lengths before building any text.
@@ -408,8 +420,10 @@ impl<'a> Document<'a> {
             .find(|member| {
                 if member.key_decoded == NONE {
                     (member.key_end - member.key_start) as usize == key.len() + 2
-                        && self.source.as_bytes()[member.key_start as usize + 1..member.key_end as usize - 1]
-                            == *key.as_bytes()
+                        && same_bytes(
+                            &self.source.as_bytes()[member.key_start as usize + 1..member.key_end as usize - 1],
+                            key.as_bytes(),
+                        )
                 } else {
                     *self.decoded[member.key_decoded as usize] == *key
                 }
@@ -517,6 +531,13 @@ impl<'a> Document<'a> {
     }
 }
 
+/// Byte equality of two slices of equal length, inlined: keys are short, and a call to
+/// `memcmp` per comparison costs more than the comparison.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// For an escape at the start of `raw`: how many source bytes it takes and how many UTF-8 bytes
 /// it decodes to.
 fn escape_lengths(raw: &[u8]) -> (usize, usize) {
@@ -612,6 +633,7 @@ impl<'a> Parser<'a> {
             parent,
             first: 0,
             len: 0,
+            keys: 0,
         });
         id
     }
@@ -1065,9 +1087,13 @@ impl<'a> Parser<'a> {
         let first = self.members.len() as u32;
         self.members.extend(self.member_stack.drain(base..));
         let length = self.members.len() as u32 - first;
+        let keys = self.members[first as usize..]
+            .iter()
+            .fold(0, |keys, member| keys | key_bit(self.key_text(member).as_bytes()));
         let node = &mut self.nodes[id as usize];
         node.first = first;
         node.len = length;
+        node.keys = keys;
         node.end = self.position as u32;
         self.find_duplicate_keys(id, first as usize, length as usize);
         self.depth -= 1;
@@ -1107,14 +1133,24 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn keys_equal(&self, a: &Member, b: &Member) -> bool {
+        if a.key_decoded == NONE && b.key_decoded == NONE {
+            same_bytes(
+                &self.bytes[a.key_start as usize..a.key_end as usize],
+                &self.bytes[b.key_start as usize..b.key_end as usize],
+            )
+        } else {
+            self.key_text(a) == self.key_text(b)
+        }
+    }
+
     fn find_duplicate_keys(&mut self, object: u32, first: usize, length: usize) {
         let members = &self.members[first..first + length];
         let mut duplicates = Vec::new();
         if length <= 16 {
             for later in 1..length {
-                let key = self.key_text(&members[later]);
                 if let Some(earlier) =
-                    (0..later).find(|&earlier| self.key_text(&members[earlier]) == key)
+                    (0..later).find(|&earlier| self.keys_equal(&members[earlier], &members[later]))
                 {
                     duplicates.push((later, earlier));
                 }

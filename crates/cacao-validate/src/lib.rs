@@ -30,7 +30,7 @@ pub mod json;
 pub mod render;
 mod schema;
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 pub use diagnostic::{Diagnostic, Finding, LineIndex, Place, Report, Rule, Severity};
 pub use json::{Document, Kind, NodeId, Span, SyntaxError};

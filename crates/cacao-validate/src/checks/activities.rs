@@ -3,7 +3,7 @@
 //! least one activity, and each such type lists the activity CACAO says it must use
 //! (section 3.1.2). All are warnings: real playbooks often leave activities out.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::Context;
 use crate::diagnostic::{Place, Rule};

@@ -29,7 +29,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
                 continue;
             }
             let command_type = document.get_str(command, "type").unwrap_or_default();
-            let what = format!("command {index} (`{command_type}`) of step `{id}`");
+            let what = || format!("command {index} (`{command_type}`) of step `{id}`");
 
             if COMMAND_OR_BASE64.contains(&command_type)
                 && document.get(command, "command").is_none()
@@ -38,7 +38,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
                 context.report(
                     Rule::CommandMissingContent,
                     Place::Inside(command, Span::new(document.span(command).start, document.span(command).start + 1)),
-                    format!("{what} has neither `command` nor `command_b64`"),
+                    format!("{} has neither `command` nor `command_b64`", what()),
                     format!("add `command` with the {command_type} command, or `command_b64` with it base64-encoded"),
                 );
             }
@@ -58,7 +58,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
     }
 }
 
-fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &str) {
+fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &dyn Fn() -> String) {
     let document = context.document;
     let Some(text) = document.as_str(node) else {
         return;
@@ -94,7 +94,7 @@ fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &str) 
     context.report(
         Rule::CommandBase64,
         Place::Inside(node, Span::new(start, end.min(document.span(node).end))),
-        format!("`{key}` of {what} is not base64: {reason}"),
+        format!("`{key}` of {} is not base64: {reason}", what()),
         help,
     );
 }
@@ -136,7 +136,7 @@ pub(crate) fn parse_start_line(line: &str) -> Result<&str, String> {
     }
 }
 
-fn check_start_line(context: &mut Context<'_>, node: NodeId, command_type: &str, what: &str) {
+fn check_start_line(context: &mut Context<'_>, node: NodeId, command_type: &str, what: &dyn Fn() -> String) {
     let document = context.document;
     let Some(line) = document.as_str(node) else {
         return;
@@ -145,7 +145,7 @@ fn check_start_line(context: &mut Context<'_>, node: NodeId, command_type: &str,
         Err(reason) => context.report(
             Rule::CommandHttpStartLine,
             Place::Node(node),
-            format!("the `command` of {what} is not an HTTP start line: {reason}"),
+            format!("the `command` of {} is not an HTTP start line: {reason}", what()),
             "write `METHOD request-target HTTP/version`, such as `POST /api/v1/block HTTP/1.1` (a full URL as the target is fine)",
         ),
         Ok(method) if command_type == "openc2-http" && method != "POST" => {
@@ -154,7 +154,7 @@ fn check_start_line(context: &mut Context<'_>, node: NodeId, command_type: &str,
             context.report(
                 Rule::CommandOpenc2Method,
                 Place::Inside(node, Span::new(start, end)),
-                format!("{what} uses the method `{method}`; OpenC2 over HTTPS sends commands with POST"),
+                format!("{} uses the method `{method}`; OpenC2 over HTTPS sends commands with POST", what()),
                 format!("write `POST` instead of `{method}`"),
             );
         }

@@ -3,8 +3,6 @@
 //! playbook references with the right prefix, version 4 UUIDs for steps, and UUIDs that are not
 //! reused across objects of different types.
 
-use std::collections::HashMap;
-
 use super::{Context, Definition, describe};
 use crate::diagnostic::{Place, Rule};
 use crate::json::{Document, Kind, NodeId};
@@ -21,6 +19,31 @@ pub(crate) fn identifier_problem(text: &str) -> Option<String> {
 }
 
 fn identifier_parts(text: &str) -> Result<(&str, &str), String> {
+    if let Some(parts) = well_formed_parts(text) {
+        return Ok(parts);
+    }
+    identifier_error(text)
+}
+
+/// The common case, checked without building any message.
+fn well_formed_parts(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let length = bytes.len();
+    if length < 41 || &bytes[length - 38..length - 36] != b"--" || !is_uuid(&bytes[length - 36..]) {
+        return None;
+    }
+    let type_bytes = &bytes[..length - 38];
+    let type_ok = type_bytes[0].is_ascii_lowercase()
+        && type_bytes[type_bytes.len() - 1] != b'-'
+        && type_bytes
+            .iter()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-');
+    // Every byte checked is ASCII, so both slices fall on character boundaries.
+    type_ok.then(|| (&text[..length - 38], &text[length - 36..]))
+}
+
+/// Why `text` is not an identifier (the slow path, for messages).
+fn identifier_error(text: &str) -> Result<(&str, &str), String> {
     let bytes = text.as_bytes();
     if !text.contains("--") {
         return Err("it has no `--` between the object type and the UUID".to_owned());
@@ -114,38 +137,54 @@ pub(crate) fn check(context: &mut Context<'_>) {
     check_typed_keys(context, "authentication_info_definitions", &mut uuids);
     check_marking_keys(context, &mut uuids);
     check_extension_definition_keys(context, &mut uuids);
+    uuids.report(context);
     check_prefixed_references(context);
 }
 
-/// Remembers which identifier first used each UUID.
+/// Collects the UUID of every object id; [`UuidRegistry::report`] then finds UUIDs used by
+/// two different ids by sorting (no hashing of attacker-chosen keys).
 #[derive(Default)]
 struct UuidRegistry<'d> {
-    first: HashMap<String, &'d str>,
+    entries: Vec<(u128, &'d str, Place)>,
+}
+
+/// The 128 bits of a well-formed UUID, whatever the case of its digits.
+fn uuid_bits(uuid: &str) -> u128 {
+    uuid.bytes()
+        .filter_map(|byte| (byte as char).to_digit(16))
+        .fold(0, |bits, digit| (bits << 4) | u128::from(digit))
 }
 
 impl<'d> UuidRegistry<'d> {
-    /// Records `identifier`; returns the earlier identifier with the same UUID and another type.
-    fn record(&mut self, identifier: &'d str) -> Option<&'d str> {
-        let (_, uuid) = parse_identifier(identifier)?;
-        let uuid = uuid.to_ascii_lowercase();
-        match self.first.get(&uuid) {
-            Some(earlier) if *earlier != identifier => Some(earlier),
-            Some(_) => None,
-            None => {
-                self.first.insert(uuid, identifier);
-                None
-            }
+    fn record(&mut self, identifier: &'d str, place: Place) {
+        if let Some((_, uuid)) = parse_identifier(identifier) {
+            self.entries.push((uuid_bits(uuid), identifier, place));
         }
     }
-}
 
-fn report_reuse(context: &mut Context<'_>, place: Place, identifier: &str, earlier: &str) {
-    context.report(
-        Rule::IdPrefixMismatch,
-        place,
-        format!("`{identifier}` reuses the UUID of `{earlier}`; a UUID must not be used for two different objects"),
-        "generate a fresh UUID (version 4) for one of them and update its references",
-    );
+    /// Reports every id whose UUID an earlier, different id already uses.
+    fn report(mut self, context: &mut Context<'_>) {
+        // A stable sort keeps document order among equal UUIDs.
+        self.entries.sort_by_key(|(bits, _, _)| *bits);
+        let mut group_start = 0;
+        for index in 1..=self.entries.len() {
+            if index < self.entries.len() && self.entries[index].0 == self.entries[group_start].0 {
+                continue;
+            }
+            let earlier = self.entries[group_start].1;
+            for (_, identifier, place) in &self.entries[group_start + 1..index] {
+                if *identifier != earlier {
+                    context.report(
+                        Rule::IdPrefixMismatch,
+                        place.clone(),
+                        format!("`{identifier}` reuses the UUID of `{earlier}`; a UUID must not be used for two different objects"),
+                        "generate a fresh UUID (version 4) for one of them and update its references",
+                    );
+                }
+            }
+            group_start = index;
+        }
+    }
 }
 
 fn check_playbook_id<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) {
@@ -166,7 +205,7 @@ fn check_playbook_id<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>
             "a playbook id starts with `playbook--`",
         );
     }
-    uuids.record(id);
+    uuids.record(id, Place::Node(id_node));
 }
 
 /// Reports a key that is not an identifier or whose prefix differs from `expected_type`.
@@ -236,9 +275,7 @@ fn check_step_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) 
                 "generate a random (version 4) UUID for the step, for example with `uuidgen -r`, and update its references",
             );
         }
-        if let Some(earlier) = uuids.record(entry.key) {
-            report_reuse(context, definition.key_place(), entry.key, earlier);
-        }
+        uuids.record(entry.key, definition.key_place());
     }
 }
 
@@ -251,10 +288,8 @@ fn check_typed_keys<'d>(context: &mut Context<'d>, property: &str, uuids: &mut U
     };
     for definition in context.definitions(property) {
         let object_type = document.get_str(definition.node, "type");
-        if check_key(context, &definition, object_type, what)
-            && let Some(earlier) = uuids.record(definition.key)
-        {
-            report_reuse(context, definition.key_place(), definition.key, earlier);
+        if check_key(context, &definition, object_type, what) {
+            uuids.record(definition.key, definition.key_place());
         }
     }
 }
@@ -266,9 +301,7 @@ fn check_marking_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d
         if !check_key(context, &definition, object_type, "marking") {
             continue;
         }
-        if let Some(earlier) = uuids.record(definition.key) {
-            report_reuse(context, definition.key_place(), definition.key, earlier);
-        }
+        uuids.record(definition.key, definition.key_place());
         if let Some(id_node) = document.get(definition.node, "id")
             && let Some(id) = document.as_str(id_node)
             && id != definition.key
@@ -286,10 +319,8 @@ fn check_marking_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d
 
 fn check_extension_definition_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) {
     for definition in context.definitions("extension_definitions") {
-        if check_key(context, &definition, Some("extension-definition"), "extension definition")
-            && let Some(earlier) = uuids.record(definition.key)
-        {
-            report_reuse(context, definition.key_place(), definition.key, earlier);
+        if check_key(context, &definition, Some("extension-definition"), "extension definition") {
+            uuids.record(definition.key, definition.key_place());
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `marking/cycle`: data markings may themselves be marked (a `markings` list on a marking
 //! object), but never in a loop.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::Context;
 use crate::diagnostic::{Place, Rule};

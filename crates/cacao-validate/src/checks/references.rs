@@ -47,7 +47,7 @@ fn expect_defined(
     node: NodeId,
     property: &str,
     rule: Rule,
-    what: &str,
+    what: &dyn Fn() -> String,
     other: Option<(&str, &str)>,
 ) {
     let document = context.document;
@@ -55,7 +55,12 @@ fn expect_defined(
         return;
     };
     let dictionary = document.get(context.root, property);
-    match resolve(document, dictionary, reference) {
+    let resolution = resolve(document, dictionary, reference);
+    if matches!(resolution, Resolution::Found | Resolution::Malformed) {
+        return;
+    }
+    let what = what();
+    match resolution {
         Resolution::Found | Resolution::Malformed => {}
         Resolution::SameUuid(key) => context.report(
             Rule::IdPrefixMismatch,
@@ -107,7 +112,7 @@ fn check_agents_and_targets(context: &mut Context<'_>) {
                 agent,
                 "agent_definitions",
                 Rule::RefAgent,
-                &format!("step `{id}` uses the agent"),
+                &|| format!("step `{id}` uses the agent"),
                 Some(("target_definitions", "agent and target")),
             );
         }
@@ -118,7 +123,7 @@ fn check_agents_and_targets(context: &mut Context<'_>) {
                     target,
                     "target_definitions",
                     Rule::RefTarget,
-                    &format!("step `{id}` uses the target"),
+                    &|| format!("step `{id}` uses the target"),
                     Some(("agent_definitions", "agent and target")),
                 );
             }
@@ -136,7 +141,7 @@ fn check_authentication_info(context: &mut Context<'_>) {
                     node,
                     "authentication_info_definitions",
                     Rule::RefAuthInfo,
-                    &format!("`{}` uses the authentication info", definition.key),
+                    &|| format!("`{}` uses the authentication info", definition.key),
                     None,
                 );
             }
@@ -157,7 +162,7 @@ fn check_markings(context: &mut Context<'_>) {
     }
     for (list, what) in lists {
         for item in document.items(list) {
-            expect_defined(context, item, "data_marking_definitions", Rule::RefMarking, &what, None);
+            expect_defined(context, item, "data_marking_definitions", Rule::RefMarking, &|| what.clone(), None);
         }
     }
 }

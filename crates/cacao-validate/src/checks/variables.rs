@@ -7,11 +7,19 @@
 //! agent, target or authentication object may be used by several steps, so a reference there is
 //! accepted when any step declares the variable.
 
-use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use foldhash::{HashSet, HashSetExt};
 
 use super::{Context, describe};
 use crate::diagnostic::{Place, Rule};
 use crate::json::{Document, Kind, NodeId, Span};
+
+/// Searchers built once: building one per string costs more than searching a short string.
+static VALUE_SUFFIX: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b":value"));
+static REFERENCE_END: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"__:value"));
 
 /// Why `name` is not a variable name, or `None` when it is one.
 pub(crate) fn name_problem(name: &str) -> Option<String> {
@@ -44,7 +52,7 @@ pub(crate) fn references(text: &str) -> Vec<(usize, usize, &str)> {
     let mut found = Vec::new();
     let bytes = text.as_bytes();
     let mut search = 0;
-    while let Some(relative) = text[search..].find("__:value") {
+    while let Some(relative) = REFERENCE_END.find(&bytes[search..]) {
         let suffix = search + relative;
         let end = suffix + "__:value".len();
         search = suffix + 2;
@@ -116,21 +124,14 @@ pub(crate) fn check(context: &mut Context<'_>) {
             undefined(context, switch, Span::new(0, text.len()), text);
         }
 
-        let mut strings = Vec::new();
-        collect_strings(document, step, &mut strings);
-        for node in strings {
-            check_references_in(context, node, &|name| in_scope(name));
-        }
+        for_each_string(document, step, &mut |node| check_references_in(context, node, &in_scope));
     }
 
     let step_variables = all_step_variables;
     for property in ["agent_definitions", "target_definitions", "authentication_info_definitions"] {
         for definition in context.definitions(property) {
-            let mut strings = Vec::new();
-            collect_strings(document, definition.node, &mut strings);
-            for node in strings {
-                check_references_in(context, node, &|name| playbook_variables.contains(&name) || step_variables.contains(name));
-            }
+            let in_scope = |name: &str| playbook_variables.contains(&name) || step_variables.contains(name);
+            for_each_string(document, definition.node, &mut |node| check_references_in(context, node, &in_scope));
         }
     }
 }
@@ -182,18 +183,26 @@ fn is_constant(document: &Document<'_>, root: NodeId, step: NodeId, name: &str) 
         == Some(true)
 }
 
-/// Every string value below `node` (keys excluded). Depth is bounded by the parser.
-fn collect_strings(document: &Document<'_>, node: NodeId, strings: &mut Vec<NodeId>) {
+/// Calls `visit` with every string value below `node` that mentions `:value` (keys excluded).
+/// Depth is bounded by the parser.
+fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(NodeId)) {
     match document.kind(node) {
-        Kind::String => strings.push(node),
+        Kind::String => {
+            if document
+                .as_str(node)
+                .is_some_and(|text| VALUE_SUFFIX.find(text.as_bytes()).is_some())
+            {
+                visit(node);
+            }
+        }
         Kind::Array => {
             for item in document.items(node) {
-                collect_strings(document, item, strings);
+                for_each_string(document, item, visit);
             }
         }
         Kind::Object => {
             for member in document.members(node) {
-                collect_strings(document, member.value, strings);
+                for_each_string(document, member.value, visit);
             }
         }
         _ => {}
@@ -205,7 +214,7 @@ fn check_references_in(context: &mut Context<'_>, node: NodeId, in_scope: &dyn F
     let Some(text) = document.as_str(node) else {
         return;
     };
-    if !text.contains("__:value") {
+    if REFERENCE_END.find(text.as_bytes()).is_none() {
         return;
     }
     for (start, end, name) in references(text) {

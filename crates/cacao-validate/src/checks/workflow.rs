@@ -9,7 +9,9 @@
 //! through its continuation, and reaching the branching step itself again means the branch
 //! never ended.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::ids::{parse_identifier, same_uuid_key};
 use super::{Context, step_label};
@@ -142,10 +144,10 @@ fn check_step_properties(context: &mut Context<'_>, workflow: &Workflow<'_>) {
         }
         let member = |key: &str| {
             document
-                .members(step.node)
-                .position(|member| member.key == key)
+                .get(step.node, key)
+                .and_then(|value| document.member_index_of(step.node, value))
         };
-        let has = |key: &str| member(key).is_some();
+        let has = |key: &str| document.get(step.node, key).is_some();
         match step.step_type {
             StepType::Unknown => {}
             StepType::Start => {
@@ -366,7 +368,7 @@ fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) {
 fn cycle_path(successors: &[Vec<usize>], members: &HashSet<usize>, start: usize) -> Vec<usize> {
     let mut parent: HashMap<usize, usize> = HashMap::new();
     let mut queue = VecDeque::from([start]);
-    let mut seen = HashSet::from([start]);
+    let mut seen: HashSet<usize> = std::iter::once(start).collect();
     while let Some(node) = queue.pop_front() {
         if successors[node].contains(&start) {
             let mut path = vec![node];
@@ -438,7 +440,7 @@ fn region(workflow: &Workflow<'_>, entry: usize, owner: Option<usize>) -> Region
         ends: Vec::new(),
         loops_back: Vec::new(),
     };
-    let mut seen = HashSet::from([entry]);
+    let mut seen: HashSet<usize> = std::iter::once(entry).collect();
     let mut queue = VecDeque::from([entry]);
     while let Some(step) = queue.pop_front() {
         region.steps.push(step);
@@ -493,10 +495,12 @@ fn first_stuck_step(workflow: &Workflow<'_>, region: &Region, owner: usize) -> O
 }
 
 fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
-    let mut end_owners: HashMap<usize, Vec<String>> = HashMap::new();
+    // For each end step, the branches that end there: (branching step, edge) or `None` for
+    // the main flow. Described only when an end step turns out to be shared.
+    let mut end_owners: HashMap<usize, Vec<Option<(usize, usize)>>> = HashMap::new();
     if let Some((_, Some(start))) = workflow.start {
         for end in region(workflow, start, None).ends {
-            end_owners.entry(end).or_default().push("the main flow".to_owned());
+            end_owners.entry(end).or_default().push(None);
         }
     }
 
@@ -505,16 +509,16 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             continue;
         }
         let continuation: HashSet<usize> = workflow.continuations(owner).collect();
-        for edge in step.edges.iter().filter(|edge| edge.kind.is_branch()) {
+        for (edge_index, edge) in step.edges.iter().enumerate().filter(|(_, edge)| edge.kind.is_branch()) {
             let Some(entry) = edge.resolved else {
                 continue;
             };
-            let branch = format!("{} of {}", edge_label(edge.kind), label(workflow, owner));
+            let branch = || format!("{} of {}", edge_label(edge.kind), label(workflow, owner));
             if entry == owner {
                 context.report(
                     Rule::WorkflowBranchEnd,
                     Place::Node(edge.node),
-                    format!("branch {branch} points back at the step itself"),
+                    format!("branch {} points back at the step itself", branch()),
                     "start the branch with the steps it should run, and end it at its own end step",
                 );
                 continue;
@@ -524,13 +528,15 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             if let Some(stuck) = first_stuck_step(workflow, &region, owner) {
                 let message = if region.loops_back.contains(&stuck) {
                     format!(
-                        "branch {branch} loops back to the {} from {} instead of ending at its own end step",
+                        "branch {} loops back to the {} from {} instead of ending at its own end step",
+                        branch(),
                         step.step_type.name(),
                         label(workflow, stuck)
                     )
                 } else {
                     format!(
-                        "branch {branch} never reaches an end step: from {} the steps only loop among themselves",
+                        "branch {} never reaches an end step: from {} the steps only loop among themselves",
+                        branch(),
                         label(workflow, stuck)
                     )
                 };
@@ -543,7 +549,7 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             }
 
             for &end in &region.ends {
-                end_owners.entry(end).or_default().push(format!("{} of `{}`", edge_label(edge.kind), step.id));
+                end_owners.entry(end).or_default().push(Some((owner, edge_index)));
             }
             if let Some(&merge) = region.steps.iter().find(|member| continuation.contains(member)) {
                 context.push(
@@ -551,7 +557,8 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
                         Rule::WorkflowBranchEnd,
                         Place::Node(edge.node),
                         format!(
-                            "branch {branch} runs into {}, where the {} itself continues; those steps would run twice",
+                            "branch {} runs into {}, where the {} itself continues; those steps would run twice",
+                            branch(),
                             label(workflow, merge),
                             step.step_type.name()
                         ),
@@ -563,12 +570,23 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
         }
     }
 
-    let mut shared: Vec<(usize, Vec<String>)> = end_owners
+    let mut shared: Vec<(usize, Vec<Option<(usize, usize)>>)> = end_owners
         .into_iter()
         .filter(|(_, owners)| owners.len() > 1)
         .collect();
     shared.sort_by_key(|(end, _)| *end);
     for (end, owners) in shared {
+        let owners: Vec<String> = owners
+            .iter()
+            .map(|owner| match owner {
+                None => "the main flow".to_owned(),
+                Some((step, edge)) => format!(
+                    "{} of `{}`",
+                    edge_label(workflow.steps[*step].edges[*edge].kind),
+                    workflow.steps[*step].id
+                ),
+            })
+            .collect();
         context.push(
             Finding::new(
                 Rule::WorkflowBranchEnd,

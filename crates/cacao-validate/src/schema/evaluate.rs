@@ -114,6 +114,27 @@ impl Evaluator<'_, '_> {
         self.errors.push(SchemaError { schema, node, kind });
     }
 
+    /// Applies a schema to a member value or array item, whose evaluated members nobody needs:
+    /// leaf schemas (`type`, `pattern`) are checked inline.
+    #[inline]
+    fn evaluate_child(&mut self, schema_id: SchemaId, node: NodeId) {
+        let schema = self.set.node(schema_id);
+        if !schema.is_leaf {
+            self.evaluate(schema_id, node);
+            return;
+        }
+        if schema.types != 0 && !self.type_matches(schema.types, node) {
+            self.push(schema_id, node, ErrorKind::Type { expected: schema.types });
+            return;
+        }
+        if let Some(pattern) = &schema.pattern
+            && let Some(text) = self.document.as_str(node)
+            && !pattern.is_match(text)
+        {
+            self.push(schema_id, node, ErrorKind::Pattern);
+        }
+    }
+
     /// Applies `schema` to `node`, pushing errors; returns the members it evaluated.
     fn evaluate(&mut self, schema_id: SchemaId, node: NodeId) -> Evaluated {
         let document = self.document;
@@ -169,7 +190,7 @@ impl Evaluator<'_, '_> {
                 }
                 if let Some(items) = schema.items {
                     for item in document.items(node) {
-                        self.evaluate(items, item);
+                        self.evaluate_child(items, item);
                     }
                 }
             }
@@ -223,7 +244,7 @@ impl Evaluator<'_, '_> {
                 if rejects_all {
                     self.push(unevaluated, node, ErrorKind::Unevaluated { member: index });
                 } else {
-                    self.evaluate(unevaluated, document.member(node, index).value);
+                    self.evaluate_child(unevaluated, document.member(node, index).value);
                 }
                 evaluated.mark(index);
             }
@@ -253,12 +274,12 @@ impl Evaluator<'_, '_> {
         for (index, member) in document.members(node).enumerate() {
             let mut matched = false;
             if let Some(property) = schema.property(member.key) {
-                self.evaluate(property, member.value);
+                self.evaluate_child(property, member.value);
                 matched = true;
             }
             for (pattern, property) in &schema.pattern_properties {
                 if pattern.is_match(member.key) {
-                    self.evaluate(*property, member.value);
+                    self.evaluate_child(*property, member.value);
                     matched = true;
                 }
             }
@@ -266,7 +287,7 @@ impl Evaluator<'_, '_> {
                 if self.set.node(additional).boolean == Some(false) {
                     self.push(additional, node, ErrorKind::Unevaluated { member: index });
                 } else {
-                    self.evaluate(additional, member.value);
+                    self.evaluate_child(additional, member.value);
                 }
                 matched = true;
             }
@@ -319,24 +340,31 @@ impl Evaluator<'_, '_> {
     }
 
     fn evaluate_any_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
-        let branches = &self.set.node(schema_id).any_of;
-        // Only objects need the annotations of every passing branch; for anything else the
-        // first passing branch settles it.
-        if self.document.kind(node) != Kind::Object {
-            for &branch in branches {
-                if self.speculate(branch, node).0 {
-                    return;
-                }
+        let set = self.set;
+        let branches = &set.node(schema_id).any_of;
+        // Once a branch passes, the verdict is settled; later branches matter only for the
+        // members they may mark as evaluated, which only objects have.
+        let is_object = self.document.kind(node) == Kind::Object;
+        let mut passed = false;
+        let mut failures: Vec<(Vec<SchemaError>, Evaluated)> = Vec::new();
+        for &branch in branches {
+            if passed && !(is_object && set.node(branch).annotates) {
+                continue;
+            }
+            let before = self.errors.len();
+            let inner = self.evaluate(branch, node);
+            if self.errors.len() == before {
+                passed = true;
+                evaluated.union(&inner);
+            } else if passed {
+                self.errors.truncate(before);
+            } else {
+                failures.push((self.errors.split_off(before), inner));
             }
         }
-        let outcomes = self.branches(&branches, node);
-        if outcomes.iter().any(|(errors, _)| errors.is_empty()) {
-            for (_, inner) in outcomes.iter().filter(|(errors, _)| errors.is_empty()) {
-                evaluated.union(inner);
-            }
-            return;
+        if !passed {
+            self.report_no_branch(schema_id, node, branches, failures, evaluated);
         }
-        self.report_no_branch(schema_id, node, &branches, outcomes, evaluated);
     }
 
     fn evaluate_one_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {

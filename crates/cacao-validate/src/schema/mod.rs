@@ -162,6 +162,17 @@ impl Literal {
     }
 }
 
+/// Byte-wise ordering, inlined (property names are short; see [`crate::json::same_bytes`]).
+#[inline]
+fn compare_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// The UUID part of the CACAO identifier pattern (versions 1 to 5, RFC 4122 variant).
 const UUID_PATTERN: &str =
     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}";
@@ -174,6 +185,8 @@ enum Matcher {
     Regex,
     Identifier,
     PrefixedUuid(String),
+    /// `TYPE--UUID$` without `^`: the text ends with such an identifier.
+    SuffixUuid(String),
     Timestamp,
 }
 
@@ -209,6 +222,11 @@ impl Pattern {
             && source == format!("^{literal_prefix}{UUID_PATTERN}$")
         {
             Matcher::PrefixedUuid(prefix.to_owned())
+        } else if let Some(prefix) = source.strip_suffix(&format!("--{UUID_PATTERN}$"))
+            && !prefix.is_empty()
+            && prefix.bytes().all(|byte| byte.is_ascii_lowercase() || byte == b'-')
+        {
+            Matcher::SuffixUuid(prefix.to_owned())
         } else {
             Matcher::Regex
         };
@@ -230,9 +248,17 @@ impl Pattern {
             Matcher::PrefixedUuid(prefix) => {
                 let bytes = text.as_bytes();
                 bytes.len() == prefix.len() + 38
-                    && bytes.starts_with(prefix.as_bytes())
+                    && crate::json::same_bytes(&bytes[..prefix.len()], prefix.as_bytes())
                     && &bytes[prefix.len()..prefix.len() + 2] == b"--"
                     && crate::checks::ids::is_uuid(&bytes[prefix.len() + 2..])
+            }
+            Matcher::SuffixUuid(prefix) => {
+                let bytes = text.as_bytes();
+                let length = bytes.len();
+                length >= prefix.len() + 38
+                    && crate::checks::ids::is_uuid(&bytes[length - 36..])
+                    && &bytes[length - 38..length - 36] == b"--"
+                    && crate::json::same_bytes(&bytes[length - 38 - prefix.len()..length - 38], prefix.as_bytes())
             }
             Matcher::Regex => text.starts_with(&self.literal_prefix) && self.regex.is_match(text),
         }
@@ -285,6 +311,14 @@ pub(crate) struct SchemaNode {
     pub otherwise: Option<SchemaId>,
     pub description: Option<String>,
     discriminator: Option<(String, Literal)>,
+    /// Whether applying this schema in place can mark members as evaluated (it or an in-place
+    /// subschema has a properties keyword). `anyOf` skips later branches that cannot.
+    pub annotates: bool,
+    /// The description of each property (parallel to `properties`), kept apart because the
+    /// property's own schema may be replaced by the schema its `$ref` names.
+    pub property_descriptions: Vec<Option<String>>,
+    /// Only `type` and/or `pattern`: checked inline, without a full evaluation.
+    pub is_leaf: bool,
 }
 
 impl SchemaNode {
@@ -293,11 +327,11 @@ impl SchemaNode {
             return self
                 .properties
                 .iter()
-                .find(|(key, _)| key.len() == name.len() && key == name)
+                .find(|(key, _)| crate::json::same_bytes(key.as_bytes(), name.as_bytes()))
                 .map(|(_, id)| *id);
         }
         self.properties
-            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .binary_search_by(|(key, _)| compare_bytes(key.as_bytes(), name.as_bytes()))
             .ok()
             .map(|index| self.properties[index].1)
     }
@@ -351,11 +385,15 @@ impl SchemaSet {
             .position(|(path, _)| *path == ROOT_FILE)
             .ok_or("playbook.json is missing")?;
         let root = compiler.compile(root_file, String::new())?;
-        let nodes = compiler
+        let mut nodes = compiler
             .nodes
             .into_iter()
             .map(|node| node.ok_or("a schema was referenced but never compiled"))
             .collect::<Result<Vec<_>, _>>()?;
+        record_property_descriptions(&mut nodes);
+        skip_pure_references(&mut nodes);
+        mark_annotating(&mut nodes);
+        mark_leaves(&mut nodes);
         Ok(SchemaSet {
             nodes,
             files: files.iter().map(|(path, _)| *path).collect(),
@@ -374,13 +412,11 @@ impl SchemaSet {
                 break;
             }
             let node = self.node(id);
-            if let Some(property) = node.property(name) {
-                if let Some(description) = self.node(property).description.as_deref() {
+            if let Some(index) = node.properties.iter().position(|(key, _)| key == name) {
+                if let Some(description) = node.property_descriptions.get(index).and_then(Option::as_deref) {
                     return Some(description);
                 }
-                if let Some(target) = self.node(property).reference
-                    && let Some(description) = self.node(target).description.as_deref()
-                {
+                if let Some(description) = self.node(node.properties[index].1).description.as_deref() {
                     return Some(description);
                 }
             }
@@ -413,6 +449,153 @@ impl SchemaSet {
         names.sort_unstable();
         names.dedup();
         names
+    }
+}
+
+fn record_property_descriptions(nodes: &mut [SchemaNode]) {
+    for index in 0..nodes.len() {
+        let descriptions = nodes[index]
+            .properties
+            .iter()
+            .map(|(_, child)| {
+                let child = &nodes[*child as usize];
+                child
+                    .description
+                    .clone()
+                    .or_else(|| child.reference.and_then(|target| nodes[target as usize].description.clone()))
+            })
+            .collect();
+        nodes[index].property_descriptions = descriptions;
+    }
+}
+
+/// Whether a node does nothing but apply `$ref` (a description does not count).
+fn is_pure_reference(node: &SchemaNode) -> bool {
+    node.reference.is_some()
+        && node.boolean.is_none()
+        && node.types == 0
+        && node.enumeration.is_none()
+        && node.constant.is_none()
+        && node.properties.is_empty()
+        && node.pattern_properties.is_empty()
+        && node.additional_properties.is_none()
+        && node.unevaluated_properties.is_none()
+        && node.required.is_empty()
+        && node.items.is_none()
+        && node.min_items.is_none()
+        && node.min_properties.is_none()
+        && node.minimum.is_none()
+        && node.maximum.is_none()
+        && node.pattern.is_none()
+        && node.all_of.is_empty()
+        && node.any_of.is_empty()
+        && node.one_of.is_empty()
+        && node.not.is_none()
+        && node.condition.is_none()
+        && node.then.is_none()
+        && node.otherwise.is_none()
+}
+
+/// Points every subschema link past nodes that only say `$ref`, so that evaluation does not
+/// pass through them (each `$ref` hop is a full evaluation otherwise).
+fn skip_pure_references(nodes: &mut [SchemaNode]) {
+    let targets: Vec<SchemaId> = (0..nodes.len())
+        .map(|start| {
+            let mut current = start as SchemaId;
+            for _ in 0..16 {
+                let node = &nodes[current as usize];
+                match node.reference {
+                    Some(target) if is_pure_reference(node) => current = target,
+                    _ => break,
+                }
+            }
+            current
+        })
+        .collect();
+    let follow = |id: &mut SchemaId| *id = targets[*id as usize];
+    for node in nodes.iter_mut() {
+        node.properties.iter_mut().for_each(|(_, id)| follow(id));
+        node.pattern_properties.iter_mut().for_each(|(_, id)| follow(id));
+        for slot in [
+            &mut node.additional_properties,
+            &mut node.unevaluated_properties,
+            &mut node.items,
+            &mut node.reference,
+            &mut node.not,
+            &mut node.condition,
+            &mut node.then,
+            &mut node.otherwise,
+        ] {
+            if let Some(id) = slot {
+                follow(id);
+            }
+        }
+        node.all_of.iter_mut().for_each(follow);
+        node.any_of.iter_mut().for_each(follow);
+        node.one_of.iter_mut().for_each(follow);
+    }
+}
+
+fn mark_leaves(nodes: &mut [SchemaNode]) {
+    for node in nodes.iter_mut() {
+        let only_type_and_pattern = node.boolean.is_none()
+            && node.enumeration.is_none()
+            && node.constant.is_none()
+            && node.properties.is_empty()
+            && node.pattern_properties.is_empty()
+            && node.additional_properties.is_none()
+            && node.unevaluated_properties.is_none()
+            && node.required.is_empty()
+            && node.items.is_none()
+            && node.min_items.is_none()
+            && node.min_properties.is_none()
+            && node.minimum.is_none()
+            && node.maximum.is_none()
+            && node.reference.is_none()
+            && node.all_of.is_empty()
+            && node.any_of.is_empty()
+            && node.one_of.is_empty()
+            && node.not.is_none()
+            && node.condition.is_none()
+            && node.then.is_none()
+            && node.otherwise.is_none();
+        node.is_leaf = only_type_and_pattern;
+    }
+}
+
+/// Computes [`SchemaNode::annotates`] as a fixpoint (schemas may reference each other).
+fn mark_annotating(nodes: &mut [SchemaNode]) {
+    for node in nodes.iter_mut() {
+        node.annotates = !node.properties.is_empty()
+            || !node.pattern_properties.is_empty()
+            || node.additional_properties.is_some()
+            || node.unevaluated_properties.is_some();
+    }
+    loop {
+        let mut changed = false;
+        for index in 0..nodes.len() {
+            if nodes[index].annotates {
+                continue;
+            }
+            let node = &nodes[index];
+            let in_place = node
+                .reference
+                .iter()
+                .chain(&node.all_of)
+                .chain(&node.any_of)
+                .chain(&node.one_of)
+                .chain(&node.condition)
+                .chain(&node.then)
+                .chain(&node.otherwise);
+            let annotates = in_place.into_iter().any(|child| nodes[*child as usize].annotates);
+            if annotates {
+                nodes[index].annotates = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
     }
 }
 
@@ -672,6 +855,7 @@ mod tests {
         vec![
             Pattern::new(&format!("^[a-z][a-z0-9-]+[a-z0-9]--{UUID_PATTERN}$")).unwrap(),
             Pattern::new(&format!("^action--{UUID_PATTERN}$")).unwrap(),
+            Pattern::new(&format!("playbook--{UUID_PATTERN}$")).unwrap(),
             Pattern::new(
                 "^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\\.[0-9]+)?Z$",
             )
