@@ -28,7 +28,11 @@ fn json_files(path: &Path, files: &mut Vec<PathBuf>) {
         for entry in entries {
             json_files(&entry, files);
         }
-    } else if path.extension().is_some_and(|extension| extension == "json") && !path.ends_with("manifest.json") {
+    } else if path
+        .extension()
+        .is_some_and(|extension| extension == "json")
+        && !path.ends_with("manifest.json")
+    {
         files.push(path.to_path_buf());
     }
 }
@@ -65,7 +69,10 @@ fn mean_pass(mut work: impl FnMut() -> usize) -> f64 {
 }
 
 fn main() {
-    let mut arguments: Vec<String> = std::env::args().skip(1).filter(|argument| argument != "--bench").collect();
+    let mut arguments: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|argument| argument != "--bench")
+        .collect();
     let mut json_out = None;
     if let Some(position) = arguments.iter().position(|argument| argument == "--json") {
         arguments.remove(position);
@@ -78,15 +85,27 @@ fn main() {
         std::process::exit(2);
     }
 
-    let clock = if thread_cpu_nanoseconds().is_some() { "thread CPU time" } else { "wall-clock time" };
+    let clock = if thread_cpu_nanoseconds().is_some() {
+        "thread CPU time"
+    } else {
+        "wall-clock time"
+    };
     println!("clock: {clock}");
     let mut results = Vec::new();
-    println!("{:<10} {:>6} {:>10} {:>14} {:>14} {:>8}", "group", "files", "bytes", "validate µs", "serde_json µs", "ratio");
+    println!(
+        "{:<10} {:>6} {:>10} {:>14} {:>14} {:>8}",
+        "group", "files", "bytes", "validate µs", "serde_json µs", "ratio"
+    );
     for argument in &arguments {
-        let (group, path) = argument.split_once('=').unwrap_or((argument.as_str(), argument.as_str()));
+        let (group, path) = argument
+            .split_once('=')
+            .unwrap_or((argument.as_str(), argument.as_str()));
         let mut files = Vec::new();
         json_files(Path::new(path), &mut files);
-        let sources: Vec<Vec<u8>> = files.iter().map(|file| std::fs::read(file).expect("readable benchmark input")).collect();
+        let sources: Vec<Vec<u8>> = files
+            .iter()
+            .map(|file| std::fs::read(file).expect("readable benchmark input"))
+            .collect();
         let bytes: usize = sources.iter().map(Vec::len).sum();
 
         let validate = mean_pass(|| {
@@ -98,7 +117,10 @@ fn main() {
         let serde = mean_pass(|| {
             sources
                 .iter()
-                .map(|source| serde_json::from_slice::<serde_json::Value>(source).map_or(0, |value| value.is_object() as usize))
+                .map(|source| {
+                    serde_json::from_slice::<serde_json::Value>(source)
+                        .map_or(0, |value| value.is_object() as usize)
+                })
                 .sum()
         });
         println!(

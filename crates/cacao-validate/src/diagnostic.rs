@@ -191,7 +191,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with the rule's default severity.
-    pub fn new(rule: Rule, place: Place, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn new(
+        rule: Rule,
+        place: Place,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
         Self {
             rule,
             severity: rule.default_severity(),
@@ -281,7 +286,9 @@ impl Report {
 
     /// Whether some diagnostic has `rule`.
     pub fn has(&self, rule: Rule) -> bool {
-        self.diagnostics.iter().any(|diagnostic| diagnostic.rule == rule)
+        self.diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.rule == rule)
     }
 
     /// Drops the warnings (for `--no-warnings`).
@@ -380,7 +387,12 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 41);
-        assert!(ids.iter().all(|id| id.contains('/') && id.chars().all(|c| c.is_ascii_lowercase() || c == '/' || c == '-' || c.is_ascii_digit())));
+        assert!(ids.iter().all(|id| {
+            id.contains('/')
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '/' || c == '-' || c.is_ascii_digit())
+        }));
     }
 
     #[test]

@@ -22,7 +22,11 @@ fn indent(out: &mut String, depth: usize) {
 fn write_value(document: &Document<'_>, node: NodeId, depth: usize, out: &mut String) {
     match document.kind(node) {
         Kind::Null => out.push_str("null"),
-        Kind::Bool => out.push_str(if document.as_bool(node) == Some(true) { "true" } else { "false" }),
+        Kind::Bool => out.push_str(if document.as_bool(node) == Some(true) {
+            "true"
+        } else {
+            "false"
+        }),
         Kind::Number => out.push_str(document.number_text(node).unwrap_or("0")),
         Kind::String => write_string(document.as_str(node).unwrap_or_default(), out),
         Kind::Array => {

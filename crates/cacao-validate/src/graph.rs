@@ -223,7 +223,10 @@ impl<'d> Workflow<'d> {
 
     /// Every step `step` points at.
     pub fn successors(&self, step: usize) -> impl Iterator<Item = usize> + '_ {
-        self.steps[step].edges.iter().filter_map(|edge| edge.resolved)
+        self.steps[step]
+            .edges
+            .iter()
+            .filter_map(|edge| edge.resolved)
     }
 }
 
@@ -244,12 +247,7 @@ fn read_edges<'d>(document: &'d Document<'d>, step: NodeId, step_type: StepType)
             "on_completion" => push(EdgeKind::OnCompletion, member.value),
             "on_success" => push(EdgeKind::OnSuccess, member.value),
             "on_failure" => push(EdgeKind::OnFailure, member.value),
-            "on_true"
-                if matches!(
-                    step_type,
-                    StepType::IfCondition | StepType::WhileCondition
-                ) =>
-            {
+            "on_true" if matches!(step_type, StepType::IfCondition | StepType::WhileCondition) => {
                 push(EdgeKind::OnTrue, member.value);
             }
             "on_false" if step_type == StepType::IfCondition => {

@@ -327,7 +327,11 @@ impl<'a> Document<'a> {
         if node.kind != Kind::String {
             return None;
         }
-        Some(self.string_text(node.start, node.end, if node.flag { node.first } else { NONE }))
+        Some(self.string_text(
+            node.start,
+            node.end,
+            if node.flag { node.first } else { NONE },
+        ))
     }
 
     fn string_text(&self, start: u32, end: u32, decoded: u32) -> &str {
@@ -389,7 +393,9 @@ impl<'a> Document<'a> {
         } else {
             0..0
         };
-        self.members[range].iter().map(|member| self.member_ref(member))
+        self.members[range]
+            .iter()
+            .map(|member| self.member_ref(member))
     }
 
     /// Member `index` of object `id`.
@@ -409,26 +415,30 @@ impl<'a> Document<'a> {
 
     /// The value of the first member named `key`, when `id` is an object that has one.
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        self.get_index(id, key)
+            .map(|index| self.member(id, index).value)
+    }
+
+    /// The index of the first member named `key`, when `id` is an object that has one.
+    pub fn get_index(&self, id: NodeId, key: &str) -> Option<usize> {
         let node = self.node(id);
         if node.kind != Kind::Object || node.keys & key_bit(key.as_bytes()) == 0 {
             return None;
         }
         // The hottest lookup of the validator: compare lengths before building any text.
         let members = &self.members[node.first as usize..(node.first + node.len) as usize];
-        members
-            .iter()
-            .find(|member| {
-                if member.key_decoded == NONE {
-                    (member.key_end - member.key_start) as usize == key.len() + 2
-                        && same_bytes(
-                            &self.source.as_bytes()[member.key_start as usize + 1..member.key_end as usize - 1],
-                            key.as_bytes(),
-                        )
-                } else {
-                    *self.decoded[member.key_decoded as usize] == *key
-                }
-            })
-            .map(|member| NodeId(member.value))
+        members.iter().position(|member| {
+            if member.key_decoded == NONE {
+                (member.key_end - member.key_start) as usize == key.len() + 2
+                    && same_bytes(
+                        &self.source.as_bytes()
+                            [member.key_start as usize + 1..member.key_end as usize - 1],
+                        key.as_bytes(),
+                    )
+            } else {
+                *self.decoded[member.key_decoded as usize] == *key
+            }
+        })
     }
 
     /// The member index under which `child` sits in the object `object`.
@@ -688,10 +698,7 @@ impl<'a> Parser<'a> {
         if !self.bytes[start..].starts_with(word) {
             return Err(SyntaxError::new(
                 start,
-                format!(
-                    "unexpected {}, expected a value",
-                    self.describe_word(start)
-                ),
+                format!("unexpected {}, expected a value", self.describe_word(start)),
                 "`true`, `false` and `null` are lower-case; text needs double quotes",
             ));
         }
@@ -802,7 +809,8 @@ impl<'a> Parser<'a> {
                 .map_or(true, |value| !value.is_finite())
         };
         if out_of_range {
-            self.issues.push(Issue::NumberOutOfRange { node: NodeId(id) });
+            self.issues
+                .push(Issue::NumberOutOfRange { node: NodeId(id) });
         }
         Ok(id)
     }
@@ -852,7 +860,11 @@ impl<'a> Parser<'a> {
         SyntaxError::new(position, message, help)
     }
 
-    fn parse_escaped_string(&mut self, mut position: usize, text: &mut String) -> Result<(), SyntaxError> {
+    fn parse_escaped_string(
+        &mut self,
+        mut position: usize,
+        text: &mut String,
+    ) -> Result<(), SyntaxError> {
         let bytes = self.bytes;
         loop {
             let run_start = position;
@@ -898,7 +910,8 @@ impl<'a> Parser<'a> {
                 }
                 if (0xD800..0xDC00).contains(&high) {
                     let next = position + 6;
-                    if self.bytes.get(next) != Some(&b'\\') || self.bytes.get(next + 1) != Some(&b'u')
+                    if self.bytes.get(next) != Some(&b'\\')
+                        || self.bytes.get(next + 1) != Some(&b'u')
                     {
                         return Err(self.surrogate_error(position));
                     }
@@ -1044,7 +1057,10 @@ impl<'a> Parser<'a> {
                 if self.peek() != Some(b':') {
                     return Err(SyntaxError::new(
                         self.position,
-                        format!("unexpected {}, expected `:` after a property name", self.describe_here()),
+                        format!(
+                            "unexpected {}, expected `:` after a property name",
+                            self.describe_here()
+                        ),
                         "separate a property name from its value with `:`",
                     ));
                 }
@@ -1089,7 +1105,9 @@ impl<'a> Parser<'a> {
         let length = self.members.len() as u32 - first;
         let keys = self.members[first as usize..]
             .iter()
-            .fold(0, |keys, member| keys | key_bit(self.key_text(member).as_bytes()));
+            .fold(0, |keys, member| {
+                keys | key_bit(self.key_text(member).as_bytes())
+            });
         let node = &mut self.nodes[id as usize];
         node.first = first;
         node.len = length;
@@ -1170,7 +1188,10 @@ impl<'a> Parser<'a> {
             self.issues.push(Issue::DuplicateKey {
                 object: NodeId(object),
                 member,
-                first: Span::new(first_member.key_start as usize, first_member.key_end as usize),
+                first: Span::new(
+                    first_member.key_start as usize,
+                    first_member.key_end as usize,
+                ),
             });
         }
     }
@@ -1197,8 +1218,14 @@ mod tests {
         assert_eq!(document.as_str(items[1]), Some("x\ny"));
         assert_eq!(document.as_bool(items[2]), Some(true));
         assert_eq!(document.pointer(items[1]), "/b/1");
-        assert_eq!(&document.source()[document.span(items[1]).start..document.span(items[1]).end], r#""x\ny""#);
-        assert_eq!(document.locate("/a/k"), document.get(document.get(root, "a").unwrap(), "k"));
+        assert_eq!(
+            &document.source()[document.span(items[1]).start..document.span(items[1]).end],
+            r#""x\ny""#
+        );
+        assert_eq!(
+            document.locate("/a/k"),
+            document.get(document.get(root, "a").unwrap(), "k")
+        );
     }
 
     #[test]
@@ -1213,7 +1240,10 @@ mod tests {
     fn duplicate_keys_are_issues_not_errors() {
         let document = parse(r#"{"a": 1, "b": 2, "a": 3}"#);
         assert_eq!(document.issues().len(), 1);
-        assert!(matches!(document.issues()[0], Issue::DuplicateKey { member: 2, .. }));
+        assert!(matches!(
+            document.issues()[0],
+            Issue::DuplicateKey { member: 2, .. }
+        ));
     }
 
     #[test]
@@ -1259,7 +1289,11 @@ mod tests {
         ];
         for (text, expected) in cases {
             let error = Document::parse(text.as_bytes()).expect_err(text);
-            assert!(error.message.contains(expected), "{text:?}: {}", error.message);
+            assert!(
+                error.message.contains(expected),
+                "{text:?}: {}",
+                error.message
+            );
         }
     }
 

@@ -117,7 +117,9 @@ fn not_a_playbook(document: &Document<'_>) -> Option<Finding> {
         return Some(Finding::new(
             Rule::SchemaEnum,
             Place::Node(type_node),
-            format!("this document is a `{object_type}` object, not a CACAO playbook (`\"type\": \"playbook\"`)"),
+            format!(
+                "this document is a `{object_type}` object, not a CACAO playbook (`\"type\": \"playbook\"`)"
+            ),
             "validate playbook files only; objects such as markings and extension definitions belong inside a playbook's definition dictionaries",
         ));
     }
@@ -221,8 +223,12 @@ fn finish(document: &Document<'_>, findings: Vec<Finding>) -> Report {
     let mut seen = HashSet::new();
     let mut diagnostics: Vec<Diagnostic> = resolved
         .into_iter()
-        .filter(|(finding, pointer, _)| !(finding.rule == Rule::SchemaEnum && mismatched.contains(pointer)))
-        .filter(|(finding, pointer, _)| seen.insert((finding.rule, pointer.clone(), finding.message.clone())))
+        .filter(|(finding, pointer, _)| {
+            !(finding.rule == Rule::SchemaEnum && mismatched.contains(pointer))
+        })
+        .filter(|(finding, pointer, _)| {
+            seen.insert((finding.rule, pointer.clone(), finding.message.clone()))
+        })
         .map(|(finding, pointer, span)| {
             let (line, column) = index.position(span.start);
             Diagnostic {
@@ -238,7 +244,12 @@ fn finish(document: &Document<'_>, findings: Vec<Finding>) -> Report {
         })
         .collect();
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.severity, a.rule.id(), &a.message).cmp(&(b.span.start, b.severity, b.rule.id(), &b.message))
+        (a.span.start, a.severity, a.rule.id(), &a.message).cmp(&(
+            b.span.start,
+            b.severity,
+            b.rule.id(),
+            &b.message,
+        ))
     });
 
     Report {

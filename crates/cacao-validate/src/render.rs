@@ -25,7 +25,15 @@ pub fn render_report(path: &str, source: &[u8], report: &Report, colour: bool) -
     let index = LineIndex::new(source);
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
-        render_diagnostic(&mut out, path, source, &index, &report.secret_spans, diagnostic, colour);
+        render_diagnostic(
+            &mut out,
+            path,
+            source,
+            &index,
+            &report.secret_spans,
+            diagnostic,
+            colour,
+        );
         out.push('\n');
     }
     out
@@ -53,7 +61,11 @@ fn render_diagnostic(
     let _ = writeln!(
         out,
         "{}{}",
-        paint(colour, tint, &format!("{}[{}]", severity.as_str(), diagnostic.rule.id())),
+        paint(
+            colour,
+            tint,
+            &format!("{}[{}]", severity.as_str(), diagnostic.rule.id())
+        ),
         paint(colour, BOLD, &format!(": {}", diagnostic.message)),
     );
 
@@ -77,7 +89,12 @@ fn render_diagnostic(
     let start_column = diagnostic.column - 1;
     let span_chars = source
         .get(diagnostic.span.start..diagnostic.span.end.max(diagnostic.span.start))
-        .map_or(1, |bytes| bytes.iter().filter(|byte| (**byte & 0b1100_0000) != 0b1000_0000).count());
+        .map_or(1, |bytes| {
+            bytes
+                .iter()
+                .filter(|byte| (**byte & 0b1100_0000) != 0b1000_0000)
+                .count()
+        });
     let underline_length = span_chars
         .min(line_length.saturating_sub(start_column))
         .max(1);
@@ -97,7 +114,12 @@ fn render_diagnostic(
     );
     let _ = writeln!(out, "{pad} {bar}");
     if !diagnostic.pointer.is_empty() {
-        let _ = writeln!(out, "{pad} {} at: {}", paint(colour, BLUE, "="), diagnostic.pointer);
+        let _ = writeln!(
+            out,
+            "{pad} {} at: {}",
+            paint(colour, BLUE, "="),
+            diagnostic.pointer
+        );
     }
     let _ = writeln!(
         out,
@@ -109,7 +131,13 @@ fn render_diagnostic(
 }
 
 /// The text of a line with the characters of secret values replaced by `*`.
-fn masked_line(source: &[u8], index: &LineIndex<'_>, line: usize, line_start: usize, secrets: &[Span]) -> String {
+fn masked_line(
+    source: &[u8],
+    index: &LineIndex<'_>,
+    line: usize,
+    line_start: usize,
+    secrets: &[Span],
+) -> String {
     let text = index.line_text(line);
     let line_end = line_start + text.len();
     let overlapping: Vec<&Span> = secrets

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use cacao_validate::{Severity, validate};
 
 fn corpus() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/corpus/validate"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/corpus/validate"
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -21,7 +24,11 @@ struct Case {
 fn every_conformance_case_gets_its_expected_verdict_and_rules() {
     let manifest = std::fs::read_to_string(corpus().join("manifest.json")).expect("manifest");
     let cases: Vec<Case> = serde_json::from_str(&manifest).expect("manifest is JSON");
-    assert!(cases.len() >= 45, "the manifest lists {} cases", cases.len());
+    assert!(
+        cases.len() >= 45,
+        "the manifest lists {} cases",
+        cases.len()
+    );
 
     let mut failures = Vec::new();
     for case in &cases {
@@ -35,7 +42,11 @@ fn every_conformance_case_gets_its_expected_verdict_and_rules() {
         };
         let mut problems = Vec::new();
         if report.is_valid() != case.valid {
-            problems.push(format!("valid is {}, expected {}", report.is_valid(), case.valid));
+            problems.push(format!(
+                "valid is {}, expected {}",
+                report.is_valid(),
+                case.valid
+            ));
         }
         for rule in &case.errors {
             if !has(rule, Severity::Error) {
@@ -51,12 +62,28 @@ fn every_conformance_case_gets_its_expected_verdict_and_rules() {
             let found: Vec<String> = report
                 .diagnostics
                 .iter()
-                .map(|d| format!("  {} {} {} {}:{} {}", d.severity, d.rule, d.pointer, d.line, d.column, d.message))
+                .map(|d| {
+                    format!(
+                        "  {} {} {} {}:{} {}",
+                        d.severity, d.rule, d.pointer, d.line, d.column, d.message
+                    )
+                })
                 .collect();
-            failures.push(format!("{}: {}\n{}", case.file, problems.join("; "), found.join("\n")));
+            failures.push(format!(
+                "{}: {}\n{}",
+                case.file,
+                problems.join("; "),
+                found.join("\n")
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases fail:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -69,6 +96,11 @@ fn valid_corpus_files_have_no_findings_at_all() {
             .iter()
             .map(|d| format!("{} {} {} {}", d.severity, d.rule, d.pointer, d.message))
             .collect();
-        assert!(found.is_empty(), "{}:\n{}", path.display(), found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            found.join("\n")
+        );
     }
 }

@@ -51,7 +51,11 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
         }
         return Ok(Verdict::Error);
     }
-    Ok(if would_change > 0 { Verdict::Negative } else { Verdict::Success })
+    Ok(if would_change > 0 {
+        Verdict::Negative
+    } else {
+        Verdict::Success
+    })
 }
 
 /// Formats one file; returns whether its text changes (and, unless `check`, writes it).
@@ -62,7 +66,10 @@ fn format_file(path: &Path, check: bool) -> anyhow::Result<bool> {
         Ok(document) => document,
         Err(_) => {
             let report = cacao_validate::validate(&source);
-            eprint!("{}", render::render_report(&shown, &source, &report, use_colour(false)));
+            eprint!(
+                "{}",
+                render::render_report(&shown, &source, &report, use_colour(false))
+            );
             anyhow::bail!("`{shown}` is not JSON; it was left unchanged");
         }
     };
@@ -73,8 +80,13 @@ fn format_file(path: &Path, check: bool) -> anyhow::Result<bool> {
             .any(|issue| matches!(issue, cacao_validate::json::Issue::DuplicateKey { .. }))
     {
         let mut report = cacao_validate::validate(&source);
-        report.diagnostics.retain(|diagnostic| diagnostic.rule == cacao_validate::Rule::JsonSyntax);
-        eprint!("{}", render::render_report(&shown, &source, &report, use_colour(false)));
+        report
+            .diagnostics
+            .retain(|diagnostic| diagnostic.rule == cacao_validate::Rule::JsonSyntax);
+        eprint!(
+            "{}",
+            render::render_report(&shown, &source, &report, use_colour(false))
+        );
         anyhow::bail!("`{shown}` has duplicate keys; resolve them first, it was left unchanged");
     }
 
@@ -83,7 +95,8 @@ fn format_file(path: &Path, check: bool) -> anyhow::Result<bool> {
         return Ok(false);
     }
     if !check {
-        write_atomically(path, formatted.as_bytes()).with_context(|| format!("cannot write `{shown}`"))?;
+        write_atomically(path, formatted.as_bytes())
+            .with_context(|| format!("cannot write `{shown}`"))?;
     }
     Ok(true)
 }

@@ -45,7 +45,10 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
         Ok(document) => document,
         Err(_) => {
             let report = cacao_validate::validate(&source);
-            eprint!("{}", render::render_report(&shown, &source, &report, use_colour(false)));
+            eprint!(
+                "{}",
+                render::render_report(&shown, &source, &report, use_colour(false))
+            );
             anyhow::bail!("`{shown}` is not JSON; there is nothing to draw");
         }
     };
@@ -104,11 +107,17 @@ pub fn mermaid(workflow: &Workflow<'_>, title: Option<&str>) -> String {
     out.push_str("flowchart TD\n");
     for (index, step) in workflow.steps.iter().enumerate() {
         let (name, id) = node_label(step);
-        let label = format!("\"{}<br/><small>{}</small>\"", mermaid_text(&name), mermaid_text(&id));
+        let label = format!(
+            "\"{}<br/><small>{}</small>\"",
+            mermaid_text(&name),
+            mermaid_text(&id)
+        );
         let shape = match step.step_type {
             StepType::Start | StepType::End => format!("([{label}])"),
             StepType::PlaybookAction => format!("[[{label}]]"),
-            StepType::IfCondition | StepType::WhileCondition | StepType::SwitchCondition => format!("{{{label}}}"),
+            StepType::IfCondition | StepType::WhileCondition | StepType::SwitchCondition => {
+                format!("{{{label}}}")
+            }
             StepType::Parallel => format!("{{{{{label}}}}}"),
             StepType::Action | StepType::Unknown => format!("[{label}]"),
         };
@@ -116,14 +125,24 @@ pub fn mermaid(workflow: &Workflow<'_>, title: Option<&str>) -> String {
     }
     let missing = missing_targets(workflow);
     for (index, target) in missing.iter().enumerate() {
-        let _ = writeln!(out, "    m{index}[\"missing step<br/><small>{}</small>\"]", mermaid_text(target));
+        let _ = writeln!(
+            out,
+            "    m{index}[\"missing step<br/><small>{}</small>\"]",
+            mermaid_text(target)
+        );
         let _ = writeln!(out, "    style m{index} stroke-dasharray: 5 5");
     }
     for (index, step) in workflow.steps.iter().enumerate() {
         for edge in &step.edges {
             let target = match edge.resolved {
                 Some(target) => format!("s{target}"),
-                None => format!("m{}", missing.iter().position(|name| *name == edge.target).unwrap_or(0)),
+                None => format!(
+                    "m{}",
+                    missing
+                        .iter()
+                        .position(|name| *name == edge.target)
+                        .unwrap_or(0)
+                ),
             };
             let arrow = if is_failure(edge.kind) { "-.->" } else { "-->" };
             let _ = writeln!(
@@ -140,12 +159,16 @@ pub fn mermaid(workflow: &Workflow<'_>, title: Option<&str>) -> String {
 }
 
 fn dot_text(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// A Graphviz dot graph.
 pub fn dot(workflow: &Workflow<'_>, title: Option<&str>) -> String {
-    let mut out = String::from("digraph workflow {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n    edge [fontname=\"Helvetica\", fontsize=10];\n");
+    let mut out = String::from(
+        "digraph workflow {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n    edge [fontname=\"Helvetica\", fontsize=10];\n",
+    );
     if let Some(title) = title {
         let _ = writeln!(out, "    label=\"{}\";\n    labelloc=t;", dot_text(title));
     }
@@ -154,7 +177,9 @@ pub fn dot(workflow: &Workflow<'_>, title: Option<&str>) -> String {
         let shape = match step.step_type {
             StepType::Start | StepType::End => "oval",
             StepType::PlaybookAction => "box3d",
-            StepType::IfCondition | StepType::WhileCondition | StepType::SwitchCondition => "diamond",
+            StepType::IfCondition | StepType::WhileCondition | StepType::SwitchCondition => {
+                "diamond"
+            }
             StepType::Parallel => "hexagon",
             StepType::Action | StepType::Unknown => "box",
         };
@@ -176,7 +201,11 @@ pub fn dot(workflow: &Workflow<'_>, title: Option<&str>) -> String {
     }
     for step in &workflow.steps {
         for edge in &step.edges {
-            let style = if is_failure(edge.kind) { ", style=dashed" } else { "" };
+            let style = if is_failure(edge.kind) {
+                ", style=dashed"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "    \"{}\" -> \"{}\" [label=\"{}\"{style}];",

@@ -35,7 +35,9 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
                 .write(true)
                 .create_new(true)
                 .open(path)
-                .with_context(|| format!("cannot create `{shown}` (an existing file is never overwritten)"))?;
+                .with_context(|| {
+                    format!("cannot create `{shown}` (an existing file is never overwritten)")
+                })?;
             file.write_all(text.as_bytes())
                 .with_context(|| format!("cannot write `{shown}`"))?;
             eprintln!("wrote {shown}; check it with `cacao validate {shown}`");

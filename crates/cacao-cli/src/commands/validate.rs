@@ -79,7 +79,10 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
     }
     progress.finish_and_clear();
 
-    let invalid = results.iter().filter(|(_, report)| !report.is_valid()).count();
+    let invalid = results
+        .iter()
+        .filter(|(_, report)| !report.is_valid())
+        .count();
     match args.format {
         Format::Json => {
             let output = JsonOutput {
@@ -113,16 +116,29 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
         }
         return Ok(Verdict::Error);
     }
-    Ok(if invalid > 0 { Verdict::Negative } else { Verdict::Success })
+    Ok(if invalid > 0 {
+        Verdict::Negative
+    } else {
+        Verdict::Success
+    })
 }
 
 /// "`path`: valid" or "`path`: invalid (2 errors, 1 warning)".
 fn summary(path: &str, report: &Report, colour: bool) -> String {
     let errors = report.error_count();
     let warnings = report.warning_count();
-    let plural = |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
-    let (verdict, code) = if errors > 0 { ("invalid", "\x1b[1;31m") } else { ("valid", "\x1b[1;32m") };
-    let verdict = if colour { format!("{code}{verdict}\x1b[0m") } else { verdict.to_owned() };
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
+    let (verdict, code) = if errors > 0 {
+        ("invalid", "\x1b[1;31m")
+    } else {
+        ("valid", "\x1b[1;32m")
+    };
+    let verdict = if colour {
+        format!("{code}{verdict}\x1b[0m")
+    } else {
+        verdict.to_owned()
+    };
     match (errors, warnings) {
         (0, 0) => format!("{path}: {verdict}"),
         (0, warnings) => format!("{path}: {verdict} ({})", plural(warnings, "warning")),
@@ -179,13 +195,12 @@ fn collect_json_files(directory: &Path, files: &mut Vec<PathBuf>, failures: &mut
         for entry in entries.flatten() {
             let path = entry.path();
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let is_json = path
+                .extension()
+                .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
             match entry.file_type() {
                 Ok(kind) if kind.is_dir() && !hidden => pending.push(path),
-                Ok(kind) if !kind.is_dir() => {
-                    if path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("json")) {
-                        files.push(path);
-                    }
-                }
+                Ok(kind) if !kind.is_dir() && is_json => files.push(path),
                 _ => {}
             }
         }

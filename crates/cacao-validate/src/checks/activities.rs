@@ -35,7 +35,12 @@ pub(crate) fn check(context: &mut Context<'_>) {
 
     let activities_node = document.get(context.root, "playbook_activities");
     let listed: Vec<&str> = activities_node
-        .map(|list| document.items(list).filter_map(|item| document.as_str(item)).collect())
+        .map(|list| {
+            document
+                .items(list)
+                .filter_map(|item| document.as_str(item))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(list) = activities_node {
         for item in document.items(list) {
@@ -60,7 +65,10 @@ pub(crate) fn check(context: &mut Context<'_>) {
         let Some(playbook_type) = document.as_str(item) else {
             continue;
         };
-        let Some((_, required)) = REQUIRED_ACTIVITY.iter().find(|(known, _)| *known == playbook_type) else {
+        let Some((_, required)) = REQUIRED_ACTIVITY
+            .iter()
+            .find(|(known, _)| *known == playbook_type)
+        else {
             continue;
         };
         if activities_node.is_none() {

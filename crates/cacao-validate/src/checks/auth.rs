@@ -38,7 +38,9 @@ pub(crate) fn check(context: &mut Context<'_>) {
             }
             let auth_type = document.get_str(object, "type").unwrap_or_default();
             for (member, entry) in document.members(object).enumerate() {
-                let populated = document.as_str(entry.value).is_none_or(|text| !text.is_empty());
+                let populated = document
+                    .as_str(entry.value)
+                    .is_none_or(|text| !text.is_empty());
                 if secret_properties(auth_type).contains(&entry.key) && populated {
                     context.report(
                         Rule::AuthKms,

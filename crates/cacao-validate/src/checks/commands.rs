@@ -71,9 +71,16 @@ fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &dyn F
         base64::DecodeError::InvalidByte(offset, byte) => {
             let character = text[offset..].chars().next().unwrap_or(byte as char);
             let reason = match byte {
-                b'-' | b'_' => format!("`{character}` at position {offset} belongs to base64url; CACAO uses the standard alphabet with `+` and `/`"),
-                b'\n' | b'\r' | b' ' | b'\t' => format!("it has whitespace or a line break at position {offset}"),
-                _ => format!("`{}` at position {offset} is not a base64 character", character.escape_default()),
+                b'-' | b'_' => format!(
+                    "`{character}` at position {offset} belongs to base64url; CACAO uses the standard alphabet with `+` and `/`"
+                ),
+                b'\n' | b'\r' | b' ' | b'\t' => {
+                    format!("it has whitespace or a line break at position {offset}")
+                }
+                _ => format!(
+                    "`{}` at position {offset} is not a base64 character",
+                    character.escape_default()
+                ),
             };
             (offset, reason)
         }
@@ -81,15 +88,23 @@ fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &dyn F
             text.len(),
             format!("its length {length} cannot be base64 (one character too many or too few)"),
         ),
-        base64::DecodeError::InvalidLastSymbol(offset, _) => (offset, format!("the last character (position {offset}) has bits set that base64 leaves zero")),
+        base64::DecodeError::InvalidLastSymbol(offset, _) => (
+            offset,
+            format!("the last character (position {offset}) has bits set that base64 leaves zero"),
+        ),
         base64::DecodeError::InvalidPadding => (text.len(), "its `=` padding is wrong".to_owned()),
     };
     let start = document.source_offset_in_string(node, offset);
-    let end = document.source_offset_in_string(node, (offset + 1).min(text.len())).max(start + 1);
+    let end = document
+        .source_offset_in_string(node, (offset + 1).min(text.len()))
+        .max(start + 1);
     let help = if text.contains("__") && text.contains(":value") {
-        "a variable reference cannot be base64-encoded content; put it in `command` instead".to_owned()
+        "a variable reference cannot be base64-encoded content; put it in `command` instead"
+            .to_owned()
     } else {
-        format!("encode the content with standard base64 (RFC 4648 section 4), for example `base64 -w0 file`, and put the result in `{key}`")
+        format!(
+            "encode the content with standard base64 (RFC 4648 section 4), for example `base64 -w0 file`, and put the result in `{key}`"
+        )
     };
     context.report(
         Rule::CommandBase64,
@@ -104,9 +119,9 @@ pub(crate) fn parse_start_line(line: &str) -> Result<&str, String> {
     let parts: Vec<&str> = line.split(' ').collect();
     let is_token = |text: &str| {
         !text.is_empty()
-            && text.bytes().all(|byte| {
-                byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-            })
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
     };
     let is_version = |text: &str| {
         text.strip_prefix("HTTP/").is_some_and(|number| {
@@ -119,24 +134,34 @@ pub(crate) fn parse_start_line(line: &str) -> Result<&str, String> {
         })
     };
     match parts.as_slice() {
-        [method, target, version] if is_token(method) && !target.is_empty() && is_version(version) => Ok(method),
-        [method, target, version] if !is_token(method) => {
-            let _ = (target, version);
-            Err(format!("`{method}` is not an HTTP method"))
+        [method, target, version]
+            if is_token(method) && !target.is_empty() && is_version(version) =>
+        {
+            Ok(method)
         }
-        [_, target, version] if target.is_empty() => {
-            let _ = version;
-            Err("it has two spaces in a row".to_owned())
-        }
-        [_, _, version] => Err(format!("`{version}` is not an HTTP version such as `HTTP/1.1`")),
+        [method, _, _] if !is_token(method) => Err(format!("`{method}` is not an HTTP method")),
+        [_, "", _] => Err("it has two spaces in a row".to_owned()),
+        [_, _, version] => Err(format!(
+            "`{version}` is not an HTTP version such as `HTTP/1.1`"
+        )),
         [_, _] => Err("it has no HTTP version at the end".to_owned()),
-        [_] if line.contains(['\n', '\t']) => Err("it uses line breaks or tabs instead of single spaces".to_owned()),
+        [_] if line.contains(['\n', '\t']) => {
+            Err("it uses line breaks or tabs instead of single spaces".to_owned())
+        }
         [_] => Err("it is not `METHOD target HTTP/version`".to_owned()),
-        _ => Err(format!("it has {} space-separated parts instead of three (is the target URL-encoded?)", parts.len())),
+        _ => Err(format!(
+            "it has {} space-separated parts instead of three (is the target URL-encoded?)",
+            parts.len()
+        )),
     }
 }
 
-fn check_start_line(context: &mut Context<'_>, node: NodeId, command_type: &str, what: &dyn Fn() -> String) {
+fn check_start_line(
+    context: &mut Context<'_>,
+    node: NodeId,
+    command_type: &str,
+    what: &dyn Fn() -> String,
+) {
     let document = context.document;
     let Some(line) = document.as_str(node) else {
         return;
@@ -168,8 +193,14 @@ mod tests {
 
     #[test]
     fn start_lines_have_three_parts() {
-        assert_eq!(parse_start_line("GET /api1/getObject?id=1234 HTTP/1.1"), Ok("GET"));
-        assert_eq!(parse_start_line("POST https://example.org/openc2 HTTP/2"), Ok("POST"));
+        assert_eq!(
+            parse_start_line("GET /api1/getObject?id=1234 HTTP/1.1"),
+            Ok("GET")
+        );
+        assert_eq!(
+            parse_start_line("POST https://example.org/openc2 HTTP/2"),
+            Ok("POST")
+        );
         assert_eq!(parse_start_line("GET __target__:value HTTP/1.1"), Ok("GET"));
         for (line, reason) in [
             ("PATCH https://example.org/x", "no HTTP version"),

@@ -22,7 +22,13 @@ pub(crate) struct ConditionError {
 
 /// Checks the syntax of a condition.
 pub(crate) fn parse_condition(text: &str) -> Result<(), ConditionError> {
-    let error = |start: usize, end: usize, message: String| Err(ConditionError { start, end, message });
+    let error = |start: usize, end: usize, message: String| {
+        Err(ConditionError {
+            start,
+            end,
+            message,
+        })
+    };
     if text.trim().is_empty() {
         return error(0, text.len(), "the condition is empty".to_owned());
     }
@@ -46,7 +52,11 @@ pub(crate) fn parse_condition(text: &str) -> Result<(), ConditionError> {
                     }
                 }
                 if !closed {
-                    return error(offset, text.len(), "this string literal is never closed with `'`".to_owned());
+                    return error(
+                        offset,
+                        text.len(),
+                        "this string literal is never closed with `'`".to_owned(),
+                    );
                 }
             }
             '(' | '[' => open.push((offset, character)),
@@ -58,17 +68,26 @@ pub(crate) fn parse_condition(text: &str) -> Result<(), ConditionError> {
                         return error(
                             offset,
                             offset + 1,
-                            format!("`{character}` closes the `{opening}` opened at position {opened}"),
+                            format!(
+                                "`{character}` closes the `{opening}` opened at position {opened}"
+                            ),
                         );
                     }
-                    None => return error(offset, offset + 1, format!("`{character}` has no matching `{expected}`")),
+                    None => {
+                        return error(
+                            offset,
+                            offset + 1,
+                            format!("`{character}` has no matching `{expected}`"),
+                        );
+                    }
                 }
             }
             '"' => {
                 return error(
                     offset,
                     offset + 1,
-                    "STIX string literals are written in single quotes, not double quotes".to_owned(),
+                    "STIX string literals are written in single quotes, not double quotes"
+                        .to_owned(),
                 );
             }
             _ => {}
@@ -76,7 +95,11 @@ pub(crate) fn parse_condition(text: &str) -> Result<(), ConditionError> {
     }
     if let Some((offset, opening)) = open.pop() {
         let closing = if opening == '(' { ')' } else { ']' };
-        return error(offset, offset + 1, format!("this `{opening}` is never closed with `{closing}`"));
+        return error(
+            offset,
+            offset + 1,
+            format!("this `{opening}` is never closed with `{closing}`"),
+        );
     }
     Ok(())
 }
@@ -89,8 +112,17 @@ pub(crate) fn check(context: &mut Context<'_>) {
     let conditions: Vec<_> = workflow
         .steps
         .iter()
-        .filter(|step| matches!(step.step_type, StepType::IfCondition | StepType::WhileCondition))
-        .filter_map(|step| document.get(step.node, "condition").map(|node| (step.id, node)))
+        .filter(|step| {
+            matches!(
+                step.step_type,
+                StepType::IfCondition | StepType::WhileCondition
+            )
+        })
+        .filter_map(|step| {
+            document
+                .get(step.node, "condition")
+                .map(|node| (step.id, node))
+        })
         .collect();
 
     for (id, node) in conditions {
@@ -99,7 +131,9 @@ pub(crate) fn check(context: &mut Context<'_>) {
         };
         if let Err(error) = parse_condition(text) {
             let start = document.source_offset_in_string(node, error.start);
-            let end = document.source_offset_in_string(node, error.end).max(start + 1);
+            let end = document
+                .source_offset_in_string(node, error.end)
+                .max(start + 1);
             context.report(
                 Rule::ConditionSyntax,
                 Place::Inside(node, Span::new(start, end.min(document.span(node).end))),

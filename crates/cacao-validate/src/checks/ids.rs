@@ -48,7 +48,10 @@ fn identifier_error(text: &str) -> Result<(&str, &str), String> {
     if !text.contains("--") {
         return Err("it has no `--` between the object type and the UUID".to_owned());
     }
-    if bytes.len() < 38 || !text.is_char_boundary(bytes.len() - 36) || &bytes[bytes.len() - 38..bytes.len() - 36] != b"--" {
+    if bytes.len() < 38
+        || !text.is_char_boundary(bytes.len() - 36)
+        || &bytes[bytes.len() - 38..bytes.len() - 36] != b"--"
+    {
         return Err("it does not end in `--` followed by a 36-character UUID".to_owned());
     }
     let object_type = &text[..text.len() - 38];
@@ -100,18 +103,23 @@ static HEXADECIMAL: [bool; 256] = {
 
 /// 8-4-4-4-12 hexadecimal digits (checked for every identifier, so written for speed).
 fn is_uuid_shape(bytes: &[u8]) -> bool {
-    bytes.len() == 36
-        && bytes[8] == b'-'
-        && bytes[13] == b'-'
-        && bytes[18] == b'-'
-        && bytes[23] == b'-'
-        && bytes[..8]
-            .iter()
-            .chain(&bytes[9..13])
-            .chain(&bytes[14..18])
-            .chain(&bytes[19..23])
-            .chain(&bytes[24..])
-            .all(|byte| HEXADECIMAL[*byte as usize])
+    if bytes.len() != 36 {
+        return false;
+    }
+    let mut index = 0;
+    while index < 36 {
+        let byte = bytes[index];
+        let ok = if matches!(index, 8 | 13 | 18 | 23) {
+            byte == b'-'
+        } else {
+            HEXADECIMAL[byte as usize]
+        };
+        if !ok {
+            return false;
+        }
+        index += 1;
+    }
+    true
 }
 
 /// Whether `bytes` is a hyphenated RFC 4122 UUID of version 1 to 5, as the CACAO identifier
@@ -210,13 +218,21 @@ fn check_playbook_id<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>
 
 /// Reports a key that is not an identifier or whose prefix differs from `expected_type`.
 /// Returns whether the key is a well-formed identifier.
-fn check_key(context: &mut Context<'_>, definition: &Definition<'_>, expected_type: Option<&str>, what: &str) -> bool {
+fn check_key(
+    context: &mut Context<'_>,
+    definition: &Definition<'_>,
+    expected_type: Option<&str>,
+    what: &str,
+) -> bool {
     match identifier_parts(definition.key) {
         Err(reason) => {
             context.report(
                 Rule::IdFormat,
                 definition.key_place(),
-                format!("the {what} key `{}` is not an identifier: {reason}", definition.key),
+                format!(
+                    "the {what} key `{}` is not an identifier: {reason}",
+                    definition.key
+                ),
                 format!(
                     "a {what} key is its type, two hyphens and a UUID, such as `{}--{}`",
                     expected_type.unwrap_or("action"),
@@ -310,7 +326,10 @@ fn check_marking_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d
             context.report(
                 Rule::IdPrefixMismatch,
                 Place::Node(id_node),
-                format!("the marking's `id` `{id}` differs from its key `{}`", definition.key),
+                format!(
+                    "the marking's `id` `{id}` differs from its key `{}`",
+                    definition.key
+                ),
                 "a data marking repeats its key in `id`; make them equal",
             );
         }
@@ -319,7 +338,12 @@ fn check_marking_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d
 
 fn check_extension_definition_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) {
     for definition in context.definitions("extension_definitions") {
-        if check_key(context, &definition, Some("extension-definition"), "extension definition") {
+        if check_key(
+            context,
+            &definition,
+            Some("extension-definition"),
+            "extension definition",
+        ) {
             uuids.record(definition.key, definition.key_place());
         }
     }
@@ -334,7 +358,11 @@ fn check_prefixed_references(context: &mut Context<'_>) {
 
     let root = context.root;
     if let Some(node) = document.get(root, "created_by") {
-        expectations.push((node, "identity", "`created_by` names the STIX identity that created the playbook"));
+        expectations.push((
+            node,
+            "identity",
+            "`created_by` names the STIX identity that created the playbook",
+        ));
     }
     if let Some(list) = document.get(root, "derived_from") {
         for item in document.items(list) {
@@ -367,7 +395,10 @@ fn check_prefixed_references(context: &mut Context<'_>) {
             context.report(
                 Rule::IdPrefixMismatch,
                 Place::Node(node),
-                format!("{} must be a `{expected}--` identifier, not a `{prefix}--` one", describe(document, node)),
+                format!(
+                    "{} must be a `{expected}--` identifier, not a `{prefix}--` one",
+                    describe(document, node)
+                ),
                 format!("{help}; write `{expected}--{uuid}` if that is the object meant"),
             );
         }
@@ -422,17 +453,25 @@ pub(crate) fn extension_dictionaries(context: &Context<'_>) -> Vec<(NodeId, usiz
     }
     dictionaries
         .into_iter()
-        .flat_map(|dictionary| (0..document.len(dictionary)).map(move |member| (dictionary, member)))
+        .flat_map(|dictionary| {
+            (0..document.len(dictionary)).map(move |member| (dictionary, member))
+        })
         .collect()
 }
 
 /// Finds the key in `dictionary` with the same UUID as `reference` (for prefix mismatches).
-pub(crate) fn same_uuid_key<'d>(document: &'d Document<'d>, dictionary: NodeId, reference: &str) -> Option<&'d str> {
+pub(crate) fn same_uuid_key<'d>(
+    document: &'d Document<'d>,
+    dictionary: NodeId,
+    reference: &str,
+) -> Option<&'d str> {
     let (_, uuid) = parse_identifier(reference)?;
     document
         .members(dictionary)
         .map(|member| member.key)
-        .find(|key| parse_identifier(key).is_some_and(|(_, other)| other.eq_ignore_ascii_case(uuid)))
+        .find(|key| {
+            parse_identifier(key).is_some_and(|(_, other)| other.eq_ignore_ascii_case(uuid))
+        })
 }
 
 #[cfg(test)]
@@ -442,7 +481,10 @@ mod tests {
     #[test]
     fn identifiers_follow_the_schema_pattern() {
         assert!(parse_identifier("action--9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90").is_some());
-        assert!(parse_identifier("extension-definition--418ee24c-9cb1-46d9-afa5-309e01aabc7f").is_some());
+        assert!(
+            parse_identifier("extension-definition--418ee24c-9cb1-46d9-afa5-309e01aabc7f")
+                .is_some()
+        );
         assert_eq!(
             parse_identifier("a--bc--9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90").map(|(t, _)| t),
             Some("a--bc")
@@ -450,8 +492,14 @@ mod tests {
         for (text, reason) in [
             ("identity-8c6af861-7b20-41ef-9b59-6344fd872a8c", "no `--`"),
             ("ab--8c6af861-7b20-41ef-9b59-6344fd872a8c", "object type"),
-            ("Action--8c6af861-7b20-41ef-9b59-6344fd872a8c", "object type"),
-            ("action--8c6af861-7b20-01ef-9b59-6344fd872a8c", "version digit `0`"),
+            (
+                "Action--8c6af861-7b20-41ef-9b59-6344fd872a8c",
+                "object type",
+            ),
+            (
+                "action--8c6af861-7b20-01ef-9b59-6344fd872a8c",
+                "version digit `0`",
+            ),
             ("action--8c6af861-7b20-41ef-cb59-6344fd872a8c", "variant"),
             ("action--8c6af861x7b20-41ef-9b59-6344fd872a8c", "not a UUID"),
             ("action--1234", "36-character"),
@@ -463,7 +511,13 @@ mod tests {
 
     #[test]
     fn uuid_version_is_read_from_the_version_digit() {
-        assert_eq!(uuid_version("action--9a3f6e2c-51d4-1b8e-a0c7-2f1d8e6b4a90"), Some(1));
-        assert_eq!(uuid_version("action--9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90"), Some(4));
+        assert_eq!(
+            uuid_version("action--9a3f6e2c-51d4-1b8e-a0c7-2f1d8e6b4a90"),
+            Some(1)
+        );
+        assert_eq!(
+            uuid_version("action--9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90"),
+            Some(4)
+        );
     }
 }

@@ -22,12 +22,7 @@ use crate::graph::Workflow;
 use crate::json::{Document, Kind, NodeId};
 
 /// Property names whose values are secrets: never quoted in messages, masked in source lines.
-pub const SECRET_KEYS: &[&str] = &[
-    "password",
-    "token",
-    "oauth_header",
-    "private_key",
-];
+pub const SECRET_KEYS: &[&str] = &["password", "token", "oauth_header", "private_key"];
 
 /// What every check reads and writes.
 pub(crate) struct Context<'d> {
@@ -38,7 +33,13 @@ pub(crate) struct Context<'d> {
 }
 
 impl<'d> Context<'d> {
-    pub fn report(&mut self, rule: Rule, place: Place, message: impl Into<String>, help: impl Into<String>) {
+    pub fn report(
+        &mut self,
+        rule: Rule,
+        place: Place,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.findings.push(Finding::new(rule, place, message, help));
     }
 
@@ -130,7 +131,11 @@ pub(crate) fn describe(document: &Document<'_>, node: NodeId) -> String {
         Kind::String => {
             let text = document.as_str(node).unwrap_or_default();
             let shortened: String = text.chars().take(80).collect();
-            let ellipsis = if shortened.len() < text.len() { "…" } else { "" };
+            let ellipsis = if shortened.len() < text.len() {
+                "…"
+            } else {
+                ""
+            };
             format!("`{}{ellipsis}`", shortened.replace(['\n', '\r'], " "))
         }
         Kind::Number => format!("`{}`", document.number_text(node).unwrap_or_default()),
@@ -158,7 +163,8 @@ pub fn secret_spans(document: &Document<'_>) -> Vec<crate::json::Span> {
         let node = crate::json::NodeId::from_index(index);
         if document.kind(node) == Kind::Object {
             for member in document.members(node) {
-                if SECRET_KEYS.contains(&member.key) && document.kind(member.value) == Kind::String {
+                if SECRET_KEYS.contains(&member.key) && document.kind(member.value) == Kind::String
+                {
                     spans.push(document.span(member.value));
                 }
             }

@@ -15,7 +15,11 @@ enum Resolution<'d> {
     Malformed,
 }
 
-fn resolve<'d>(document: &'d Document<'d>, dictionary: Option<NodeId>, reference: &str) -> Resolution<'d> {
+fn resolve<'d>(
+    document: &'d Document<'d>,
+    dictionary: Option<NodeId>,
+    reference: &str,
+) -> Resolution<'d> {
     if parse_identifier(reference).is_none() {
         return Resolution::Malformed;
     }
@@ -157,12 +161,22 @@ fn check_markings(context: &mut Context<'_>) {
     }
     for definition in context.definitions("data_marking_definitions") {
         if let Some(list) = document.get(definition.node, "markings") {
-            lists.push((list, format!("the marking `{}` is marked with", definition.key)));
+            lists.push((
+                list,
+                format!("the marking `{}` is marked with", definition.key),
+            ));
         }
     }
     for (list, what) in lists {
         for item in document.items(list) {
-            expect_defined(context, item, "data_marking_definitions", Rule::RefMarking, &|| what.clone(), None);
+            expect_defined(
+                context,
+                item,
+                "data_marking_definitions",
+                Rule::RefMarking,
+                &|| what.clone(),
+                None,
+            );
         }
     }
 }
@@ -178,7 +192,10 @@ fn check_extensions(context: &mut Context<'_>) {
         if prefix != "extension-definition" {
             continue;
         }
-        if definitions.and_then(|definitions| document.get(definitions, key)).is_none() {
+        if definitions
+            .and_then(|definitions| document.get(definitions, key))
+            .is_none()
+        {
             context.report(
                 Rule::RefExtension,
                 Place::Key(dictionary, member),
@@ -211,14 +228,19 @@ fn check_official_tlp(context: &mut Context<'_>) {
                 }
             }
             None => {
-                let Some(level) = level.filter(|level| cacao_model::DataMarking::official_tlp(level).is_some()) else {
+                let Some(level) =
+                    level.filter(|level| cacao_model::DataMarking::official_tlp(level).is_some())
+                else {
                     continue;
                 };
                 context.push(
                     Finding::new(
                         Rule::RefMarking,
                         definition.key_place(),
-                        format!("the {level} marking `{}` is not the official {level} marking object", definition.key),
+                        format!(
+                            "the {level} marking `{}` is not the official {level} marking object",
+                            definition.key
+                        ),
                         official_help(level),
                     )
                     .with_severity(Severity::Warning),
@@ -232,9 +254,7 @@ fn official_help(level: &str) -> String {
     match cacao_model::DataMarking::official_tlp(level) {
         Some(official) => format!(
             "use the TC's official {level} object: id `{}`, created_by `{}`, created `{}`",
-            official.id,
-            official.created_by,
-            official.created
+            official.id, official.created_by, official.created
         ),
         None => "use one of the TC's official TLP marking objects".to_owned(),
     }
@@ -244,7 +264,12 @@ fn check_sectors(context: &mut Context<'_>) {
     let document = context.document;
     let listed: Vec<&str> = document
         .get(context.root, "industry_sectors")
-        .map(|list| document.items(list).filter_map(|item| document.as_str(item)).collect())
+        .map(|list| {
+            document
+                .items(list)
+                .filter_map(|item| document.as_str(item))
+                .collect()
+        })
         .unwrap_or_default();
     for property in ["agent_definitions", "target_definitions"] {
         for definition in context.definitions(property) {
@@ -273,7 +298,11 @@ fn check_sectors(context: &mut Context<'_>) {
 fn reference_key<'d>(document: &'d Document<'d>, node: NodeId) -> Vec<(&'d str, &'d str)> {
     let mut members: Vec<(&str, &str)> = document
         .members(node)
-        .filter_map(|member| document.as_str(member.value).map(|value| (member.key, value)))
+        .filter_map(|member| {
+            document
+                .as_str(member.value)
+                .map(|value| (member.key, value))
+        })
         .collect();
     members.sort_unstable();
     members
@@ -283,18 +312,31 @@ fn check_external_references(context: &mut Context<'_>) {
     let document = context.document;
     let listed: Vec<Vec<(&str, &str)>> = document
         .get(context.root, "external_references")
-        .map(|list| document.items(list).map(|item| reference_key(document, item)).collect())
+        .map(|list| {
+            document
+                .items(list)
+                .map(|item| reference_key(document, item))
+                .collect()
+        })
         .unwrap_or_default();
 
     let mut used: Vec<(NodeId, String)> = Vec::new();
     for (id, step) in context.steps() {
         if let Some(list) = document.get(step, "external_references") {
-            used.extend(document.items(list).map(|item| (item, format!("step `{id}`"))));
+            used.extend(
+                document
+                    .items(list)
+                    .map(|item| (item, format!("step `{id}`"))),
+            );
         }
         if let Some(commands) = document.get(step, "commands") {
             for command in document.items(commands) {
                 if let Some(list) = document.get(command, "external_references") {
-                    used.extend(document.items(list).map(|item| (item, format!("a command of step `{id}`"))));
+                    used.extend(
+                        document
+                            .items(list)
+                            .map(|item| (item, format!("a command of step `{id}`"))),
+                    );
                 }
             }
         }
@@ -303,9 +345,10 @@ fn check_external_references(context: &mut Context<'_>) {
         if document.kind(item) != Kind::Object || listed.contains(&reference_key(document, item)) {
             continue;
         }
-        let name = document
-            .get(item, "name")
-            .map_or_else(|| "an external reference".to_owned(), |name| format!("the external reference {}", describe(document, name)));
+        let name = document.get(item, "name").map_or_else(
+            || "an external reference".to_owned(),
+            |name| format!("the external reference {}", describe(document, name)),
+        );
         context.push(
             Finding::new(
                 Rule::SchemaRequired,

@@ -41,10 +41,11 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Instant, TimestampError> {
     let bytes = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         let slice = bytes.get(range)?;
-        slice
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| slice.iter().fold(0, |value, digit| value * 10 + u32::from(digit - b'0')))
+        slice.iter().all(u8::is_ascii_digit).then(|| {
+            slice
+                .iter()
+                .fold(0, |value, digit| value * 10 + u32::from(digit - b'0'))
+        })
     };
 
     if text.contains(' ') && !text.contains('T') {
@@ -59,7 +60,8 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Instant, TimestampError> {
     if bytes.get(10) != Some(&b'T') {
         return shape("it has no time part `Thh:mm:ss` after the date");
     }
-    let (Some(hour), Some(minute), Some(second)) = (digits(11..13), digits(14..16), digits(17..19)) else {
+    let (Some(hour), Some(minute), Some(second)) = (digits(11..13), digits(14..16), digits(17..19))
+    else {
         return shape("its time is not `hh:mm:ss`");
     };
     if bytes.get(13) != Some(&b':') || bytes.get(16) != Some(&b':') {
@@ -108,7 +110,9 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Instant, TimestampError> {
         return calendar(format!("{year:04}-{month:02} has no day {day:02}"));
     }
     if hour > 23 || minute > 59 || second > 60 {
-        return shape(&format!("{hour:02}:{minute:02}:{second:02} is not a time of day"));
+        return shape(&format!(
+            "{hour:02}:{minute:02}:{second:02} is not a time of day"
+        ));
     }
     Ok(Instant {
         fields: [year, month, day, hour, minute, second.min(59)],
@@ -119,7 +123,9 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Instant, TimestampError> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -194,10 +200,17 @@ fn check_object(context: &mut Context<'_>, object: NodeId, versioned: bool, what
     let document = context.document;
     let created_node = document.get(object, "created");
     let created = created_node.and_then(|node| timestamp_at(context, node));
-    let modified_node = if versioned { document.get(object, "modified") } else { None };
+    let modified_node = if versioned {
+        document.get(object, "modified")
+    } else {
+        None
+    };
     let modified = modified_node.and_then(|node| timestamp_at(context, node));
 
-    for (key, node, instant) in [("created", created_node, created), ("modified", modified_node, modified)] {
+    for (key, node, instant) in [
+        ("created", created_node, created),
+        ("modified", modified_node, modified),
+    ] {
         if let (Some(node), Some(instant)) = (node, instant)
             && instant.fractional_digits != 3
         {
@@ -243,7 +256,9 @@ fn check_object(context: &mut Context<'_>, object: NodeId, versioned: bool, what
             format!(
                 "`valid_until` ({}) of {what} is not later than `valid_from` ({})",
                 document.as_str(until_node).unwrap_or_default(),
-                from_node.and_then(|node| document.as_str(node)).unwrap_or_default()
+                from_node
+                    .and_then(|node| document.as_str(node))
+                    .unwrap_or_default()
             ),
             "`valid_until` must be later than `valid_from`",
         );
@@ -296,12 +311,21 @@ mod tests {
             let problem = timestamp_problem(text).unwrap_or_default();
             assert!(problem.contains(reason), "{text}: {problem}");
         }
-        assert!(matches!(parse_timestamp("2023-02-29T09:15:22Z"), Err(TimestampError::Calendar(_))));
+        assert!(matches!(
+            parse_timestamp("2023-02-29T09:15:22Z"),
+            Err(TimestampError::Calendar(_))
+        ));
     }
 
     #[test]
     fn milliseconds_suggestion_pads_and_cuts() {
-        assert_eq!(to_milliseconds("2024-03-04T09:15:22Z"), "2024-03-04T09:15:22.000Z");
-        assert_eq!(to_milliseconds("2024-03-04T09:15:22.12345Z"), "2024-03-04T09:15:22.123Z");
+        assert_eq!(
+            to_milliseconds("2024-03-04T09:15:22Z"),
+            "2024-03-04T09:15:22.000Z"
+        );
+        assert_eq!(
+            to_milliseconds("2024-03-04T09:15:22.12345Z"),
+            "2024-03-04T09:15:22.123Z"
+        );
     }
 }

@@ -32,16 +32,23 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
     let inner = &name[2..name.len() - 2];
     let first = inner.chars().next().unwrap_or('_');
     if !first.is_ascii_alphabetic() {
-        return Some(format!("the first character after `__` must be a letter, not `{first}`"));
+        return Some(format!(
+            "the first character after `__` must be a letter, not `{first}`"
+        ));
     }
-    if let Some(bad) = inner
-        .chars()
-        .find(|character| !(character.is_ascii_alphanumeric() || *character == '_' || *character == '-'))
-    {
-        return Some(format!("`{}` is not allowed; names use letters, digits, `_` and `-`", bad.escape_default()));
+    if let Some(bad) = inner.chars().find(|character| {
+        !(character.is_ascii_alphanumeric() || *character == '_' || *character == '-')
+    }) {
+        return Some(format!(
+            "`{}` is not allowed; names use letters, digits, `_` and `-`",
+            bad.escape_default()
+        ));
     }
     if name.len() > 250 {
-        return Some(format!("it is {} characters long; at most 250 are allowed", name.len()));
+        return Some(format!(
+            "it is {} characters long; at most 250 are allowed",
+            name.len()
+        ));
     }
     None
 }
@@ -58,7 +65,9 @@ pub(crate) fn references(text: &str) -> Vec<(usize, usize, &str)> {
         search = suffix + 2;
 
         let mut start = suffix;
-        while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || matches!(bytes[start - 1], b'_' | b'-')) {
+        while start > 0
+            && (bytes[start - 1].is_ascii_alphanumeric() || matches!(bytes[start - 1], b'_' | b'-'))
+        {
             start -= 1;
         }
         let run = &text[start..suffix + 2];
@@ -81,7 +90,8 @@ pub(crate) fn check(context: &mut Context<'_>) {
     for (id, step) in context.steps() {
         let step_variables = declared(context, step, "step_variables", true);
         all_step_variables.extend(step_variables.iter().copied());
-        let in_scope = |name: &str| playbook_variables.contains(&name) || step_variables.contains(&name);
+        let in_scope =
+            |name: &str| playbook_variables.contains(&name) || step_variables.contains(&name);
 
         for key in ["in_args", "out_args"] {
             let Some(list) = document.get(step, key) else {
@@ -124,20 +134,34 @@ pub(crate) fn check(context: &mut Context<'_>) {
             undefined(context, switch, Span::new(0, text.len()), text);
         }
 
-        for_each_string(document, step, &mut |node| check_references_in(context, node, &in_scope));
+        for_each_string(document, step, &mut |node| {
+            check_references_in(context, node, &in_scope)
+        });
     }
 
     let step_variables = all_step_variables;
-    for property in ["agent_definitions", "target_definitions", "authentication_info_definitions"] {
+    for property in [
+        "agent_definitions",
+        "target_definitions",
+        "authentication_info_definitions",
+    ] {
         for definition in context.definitions(property) {
-            let in_scope = |name: &str| playbook_variables.contains(&name) || step_variables.contains(name);
-            for_each_string(document, definition.node, &mut |node| check_references_in(context, node, &in_scope));
+            let in_scope =
+                |name: &str| playbook_variables.contains(&name) || step_variables.contains(name);
+            for_each_string(document, definition.node, &mut |node| {
+                check_references_in(context, node, &in_scope)
+            });
         }
     }
 }
 
 /// The names declared in `owner[property]`, reporting bad names and misplaced `external`.
-fn declared<'d>(context: &mut Context<'d>, owner: NodeId, property: &str, step_scope: bool) -> Vec<&'d str> {
+fn declared<'d>(
+    context: &mut Context<'d>,
+    owner: NodeId,
+    property: &str,
+    step_scope: bool,
+) -> Vec<&'d str> {
     let document = context.document;
     let Some(dictionary) = document.get(owner, property) else {
         return Vec::new();
@@ -187,13 +211,12 @@ fn is_constant(document: &Document<'_>, root: NodeId, step: NodeId, name: &str) 
 /// Depth is bounded by the parser.
 fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(NodeId)) {
     match document.kind(node) {
-        Kind::String => {
+        Kind::String
             if document
                 .as_str(node)
-                .is_some_and(|text| VALUE_SUFFIX.find(text.as_bytes()).is_some())
-            {
-                visit(node);
-            }
+                .is_some_and(|text| VALUE_SUFFIX.find(text.as_bytes()).is_some()) =>
+        {
+            visit(node);
         }
         Kind::Array => {
             for item in document.items(node) {
@@ -249,7 +272,11 @@ mod tests {
         assert!(name_problem("attacker").unwrap().contains("start"));
         assert!(name_problem("__host").unwrap().contains("end"));
         assert!(name_problem("__ho.st__").unwrap().contains("`.`"));
-        assert!(name_problem(&format!("__{}__", "a".repeat(250))).unwrap().contains("250"));
+        assert!(
+            name_problem(&format!("__{}__", "a".repeat(250)))
+                .unwrap()
+                .contains("250")
+        );
     }
 
     #[test]

@@ -27,15 +27,19 @@ pub(crate) fn check(context: &mut Context<'_>) {
     check_step_properties(context, &workflow);
     check_references(context, &workflow);
     check_composition(context, &workflow);
-    check_cycles(context, &workflow);
+    let cyclic = check_cycles(context, &workflow);
     check_reachability(context, &workflow);
-    check_branches(context, &workflow);
+    check_branches(context, &workflow, &cyclic);
     context.workflow = Some(workflow);
 }
 
 fn label(workflow: &Workflow<'_>, step: usize) -> String {
     let step = &workflow.steps[step];
-    format!("{} {}", step.step_type.name(), step_label(step.id, step.name))
+    format!(
+        "{} {}",
+        step.step_type.name(),
+        step_label(step.id, step.name)
+    )
 }
 
 fn short_label(workflow: &Workflow<'_>, step: usize) -> String {
@@ -117,7 +121,14 @@ fn unresolved(
 fn check_entry_points(context: &mut Context<'_>, workflow: &Workflow<'_>) {
     if let Some((node, resolved)) = workflow.start {
         match resolved {
-            None => unresolved(context, workflow, node, Rule::WorkflowStartMissing, "`workflow_start`", false),
+            None => unresolved(
+                context,
+                workflow,
+                node,
+                Rule::WorkflowStartMissing,
+                "`workflow_start`",
+                false,
+            ),
             Some(step) => {
                 let step_type = workflow.steps[step].step_type;
                 if step_type != StepType::Start && step_type != StepType::Unknown {
@@ -132,7 +143,14 @@ fn check_entry_points(context: &mut Context<'_>, workflow: &Workflow<'_>) {
         }
     }
     if let Some((node, None)) = workflow.exception {
-        unresolved(context, workflow, node, Rule::WorkflowExceptionMissing, "`workflow_exception`", false);
+        unresolved(
+            context,
+            workflow,
+            node,
+            Rule::WorkflowExceptionMissing,
+            "`workflow_exception`",
+            false,
+        );
     }
 }
 
@@ -224,7 +242,14 @@ fn check_references(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             }
             let what = format!("{} of step `{}`", edge_label(edge.kind), step.id);
             let is_case = matches!(edge.kind, EdgeKind::Case(_));
-            unresolved(context, workflow, edge.node, Rule::WorkflowDanglingRef, &what, is_case);
+            unresolved(
+                context,
+                workflow,
+                edge.node,
+                Rule::WorkflowDanglingRef,
+                &what,
+                is_case,
+            );
         }
     }
 }
@@ -318,7 +343,8 @@ fn strongly_connected_components(successors: &[Vec<usize>]) -> Vec<Vec<usize>> {
     components
 }
 
-fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) {
+/// Reports loops; returns, for each step, whether it lies on one.
+fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) -> Vec<bool> {
     // A while-condition's `on_true` is the one edge allowed to lead back: it is not followed
     // here, so only loops that no while-condition makes remain.
     let successors: Vec<Vec<usize>> = workflow
@@ -327,25 +353,32 @@ fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) {
         .map(|step| {
             step.edges
                 .iter()
-                .filter(|edge| !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue))
+                .filter(|edge| {
+                    !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue)
+                })
                 .filter_map(|edge| edge.resolved)
                 .collect()
         })
         .collect();
 
+    let mut cyclic = vec![false; workflow.steps.len()];
     for component in strongly_connected_components(&successors) {
         let looped = component.len() > 1 || successors[component[0]].contains(&component[0]);
         if !looped {
             continue;
         }
+        for &step in &component {
+            cyclic[step] = true;
+        }
         let members: HashSet<usize> = component.iter().copied().collect();
         let first = *component.iter().min().unwrap_or(&component[0]);
         let path = cycle_path(&successors, &members, first);
         let last = *path.last().unwrap_or(&first);
-        let closing_edge = workflow.steps[last]
-            .edges
-            .iter()
-            .find(|edge| edge.resolved == Some(first) && !(workflow.steps[last].step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue));
+        let closing_edge = workflow.steps[last].edges.iter().find(|edge| {
+            edge.resolved == Some(first)
+                && !(workflow.steps[last].step_type == StepType::WhileCondition
+                    && edge.kind == EdgeKind::OnTrue)
+        });
         let place = match closing_edge {
             Some(edge) => Place::Node(edge.node),
             None => Place::Key(workflow.node, workflow.steps[last].member),
@@ -362,6 +395,7 @@ fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             "break the loop, or repeat the steps with a while-condition step: its `on_true` branch runs them and ends at its own end step",
         );
     }
+    cyclic
 }
 
 /// A path inside a strongly connected component from `start` to a step that leads back to it.
@@ -416,7 +450,10 @@ fn check_reachability(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             context.report(
                 Rule::WorkflowUnreachable,
                 Place::Key(workflow.node, step.member),
-                format!("{} is never reached from `workflow_start` or `workflow_exception`", label(workflow, index)),
+                format!(
+                    "{} is never reached from `workflow_start` or `workflow_exception`",
+                    label(workflow, index)
+                ),
                 "point a step's `on_*` property (or a branch) at it, or remove it",
             );
         }
@@ -433,14 +470,47 @@ struct Region {
     loops_back: Vec<usize>,
 }
 
+/// Visit marks shared by all region walks: a step is seen in the current walk when its mark
+/// equals the walk's number, so no set is built or cleared per branch.
+struct Marks {
+    marks: Vec<u32>,
+    walk: u32,
+}
+
+impl Marks {
+    fn new(count: usize) -> Self {
+        Self {
+            marks: vec![0; count],
+            walk: 0,
+        }
+    }
+
+    fn start(&mut self) {
+        self.walk += 1;
+    }
+
+    /// Marks `step`; returns whether it was not yet seen in this walk.
+    fn insert(&mut self, step: usize) -> bool {
+        let fresh = self.marks[step] != self.walk;
+        self.marks[step] = self.walk;
+        fresh
+    }
+}
+
 /// Follows `entry` through continuations until end steps, never entering `owner`.
-fn region(workflow: &Workflow<'_>, entry: usize, owner: Option<usize>) -> Region {
+fn region(
+    workflow: &Workflow<'_>,
+    entry: usize,
+    owner: Option<usize>,
+    marks: &mut Marks,
+) -> Region {
     let mut region = Region {
         steps: Vec::new(),
         ends: Vec::new(),
         loops_back: Vec::new(),
     };
-    let mut seen: HashSet<usize> = std::iter::once(entry).collect();
+    marks.start();
+    marks.insert(entry);
     let mut queue = VecDeque::from([entry]);
     while let Some(step) = queue.pop_front() {
         region.steps.push(step);
@@ -451,7 +521,7 @@ fn region(workflow: &Workflow<'_>, entry: usize, owner: Option<usize>) -> Region
         for next in workflow.continuations(step) {
             if Some(next) == owner {
                 region.loops_back.push(step);
-            } else if seen.insert(next) {
+            } else if marks.insert(next) {
                 queue.push_back(next);
             }
         }
@@ -491,15 +561,23 @@ fn first_stuck_step(workflow: &Workflow<'_>, region: &Region, owner: usize) -> O
             }
         }
     }
-    region.steps.iter().copied().find(|step| !finished.contains(step))
+    region
+        .steps
+        .iter()
+        .copied()
+        .find(|step| !finished.contains(step))
 }
 
-fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
+/// Who a branch belongs to: (branching step, edge index), or `None` for the main flow.
+type BranchOwner = Option<(usize, usize)>;
+
+fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>, cyclic: &[bool]) {
+    let mut marks = Marks::new(workflow.steps.len());
     // For each end step, the branches that end there: (branching step, edge) or `None` for
     // the main flow. Described only when an end step turns out to be shared.
-    let mut end_owners: HashMap<usize, Vec<Option<(usize, usize)>>> = HashMap::new();
+    let mut end_owners: HashMap<usize, Vec<BranchOwner>> = HashMap::new();
     if let Some((_, Some(start))) = workflow.start {
-        for end in region(workflow, start, None).ends {
+        for end in region(workflow, start, None, &mut marks).ends {
             end_owners.entry(end).or_default().push(None);
         }
     }
@@ -509,7 +587,12 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
             continue;
         }
         let continuation: HashSet<usize> = workflow.continuations(owner).collect();
-        for (edge_index, edge) in step.edges.iter().enumerate().filter(|(_, edge)| edge.kind.is_branch()) {
+        for (edge_index, edge) in step
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, edge)| edge.kind.is_branch())
+        {
             let Some(entry) = edge.resolved else {
                 continue;
             };
@@ -524,8 +607,17 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
                 continue;
             }
 
-            let region = region(workflow, entry, Some(owner));
-            if let Some(stuck) = first_stuck_step(workflow, &region, owner) {
+            let region = region(workflow, entry, Some(owner), &mut marks);
+            // Without a loop inside the branch or back to its step, every path of the branch
+            // ends; only then is the slower search needed.
+            let may_be_stuck =
+                !region.loops_back.is_empty() || region.steps.iter().any(|step| cyclic[*step]);
+            let stuck = if may_be_stuck {
+                first_stuck_step(workflow, &region, owner)
+            } else {
+                None
+            };
+            if let Some(stuck) = stuck {
                 let message = if region.loops_back.contains(&stuck) {
                     format!(
                         "branch {} loops back to the {} from {} instead of ending at its own end step",
@@ -545,13 +637,25 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
                 } else {
                     "end every path of the branch at an end step of its own; reaching it hands control back to the branching step"
                 };
-                context.report(Rule::WorkflowBranchEnd, Place::Node(edge.node), message, help);
+                context.report(
+                    Rule::WorkflowBranchEnd,
+                    Place::Node(edge.node),
+                    message,
+                    help,
+                );
             }
 
             for &end in &region.ends {
-                end_owners.entry(end).or_default().push(Some((owner, edge_index)));
+                end_owners
+                    .entry(end)
+                    .or_default()
+                    .push(Some((owner, edge_index)));
             }
-            if let Some(&merge) = region.steps.iter().find(|member| continuation.contains(member)) {
+            if let Some(&merge) = region
+                .steps
+                .iter()
+                .find(|member| continuation.contains(member))
+            {
                 context.push(
                     Finding::new(
                         Rule::WorkflowBranchEnd,
@@ -570,7 +674,7 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>) {
         }
     }
 
-    let mut shared: Vec<(usize, Vec<Option<(usize, usize)>>)> = end_owners
+    let mut shared: Vec<(usize, Vec<BranchOwner>)> = end_owners
         .into_iter()
         .filter(|(_, owners)| owners.len() > 1)
         .collect();
@@ -609,7 +713,10 @@ mod tests {
 
     #[test]
     fn components_of_a_long_chain_do_not_overflow() {
-        let successors: Vec<Vec<usize>> = (0..200_000).map(|index| vec![index + 1]).chain(std::iter::once(vec![0])).collect();
+        let successors: Vec<Vec<usize>> = (0..200_000)
+            .map(|index| vec![index + 1])
+            .chain(std::iter::once(vec![0]))
+            .collect();
         let components = strongly_connected_components(&successors);
         assert_eq!(components.len(), 1);
         assert_eq!(components[0].len(), 200_001);
@@ -618,7 +725,10 @@ mod tests {
     #[test]
     fn components_separate_loops() {
         let successors = vec![vec![1], vec![0], vec![3], vec![], vec![4]];
-        let mut sizes: Vec<usize> = strongly_connected_components(&successors).iter().map(Vec::len).collect();
+        let mut sizes: Vec<usize> = strongly_connected_components(&successors)
+            .iter()
+            .map(Vec::len)
+            .collect();
         sizes.sort_unstable();
         assert_eq!(sizes, [1, 1, 1, 2]);
     }

@@ -6,9 +6,9 @@
 
 use super::evaluate::{ErrorKind, SchemaError};
 use super::{SchemaId, SchemaSet, types};
-use crate::checks::{describe, is_secret};
 use crate::checks::ids::identifier_problem;
 use crate::checks::time::timestamp_problem;
+use crate::checks::{describe, is_secret};
 use crate::diagnostic::{Finding, Place, Rule};
 use crate::json::{Document, Kind, NodeId};
 
@@ -26,9 +26,13 @@ pub(crate) fn classify(
     }
 
     match &error.kind {
-        ErrorKind::Type { expected } => Some(type_error(set, document, error.schema, node, *expected)),
+        ErrorKind::Type { expected } => {
+            Some(type_error(set, document, error.schema, node, *expected))
+        }
         ErrorKind::Enum => Some(enum_error(set, document, error.schema, node)),
-        ErrorKind::Required { name } => Some(required_error(set, document, error.schema, node, name)),
+        ErrorKind::Required { name } => {
+            Some(required_error(set, document, error.schema, node, name))
+        }
         ErrorKind::RequiredOneOf { names, present } => {
             let list = names
                 .iter()
@@ -36,7 +40,10 @@ pub(crate) fn classify(
                 .collect::<Vec<_>>()
                 .join(", ");
             let message = if present.is_empty() {
-                format!("{} needs exactly one of {list}, and has none", object_name(document, node))
+                format!(
+                    "{} needs exactly one of {list}, and has none",
+                    object_name(document, node)
+                )
             } else {
                 format!(
                     "{} needs exactly one of {list}, but has {}",
@@ -55,8 +62,12 @@ pub(crate) fn classify(
                 format!("keep exactly one of {list}"),
             ))
         }
-        ErrorKind::Unevaluated { member } => Some(unknown_property(set, document, error.schema, node, *member)),
-        ErrorKind::Minimum | ErrorKind::Maximum => Some(range_error(set, document, error.schema, node)),
+        ErrorKind::Unevaluated { member } => {
+            Some(unknown_property(set, document, error.schema, node, *member))
+        }
+        ErrorKind::Minimum | ErrorKind::Maximum => {
+            Some(range_error(set, document, error.schema, node))
+        }
         ErrorKind::MinItems => Some(min_items_error(set, document, error.schema, node)),
         ErrorKind::MinProperties => Some(Finding::new(
             Rule::SchemaRange,
@@ -69,7 +80,10 @@ pub(crate) fn classify(
         ErrorKind::OneOfMany => Some(Finding::new(
             Rule::SchemaType,
             Place::Node(node),
-            format!("{} matches more than one of the allowed forms", subject(document, node)),
+            format!(
+                "{} matches more than one of the allowed forms",
+                subject(document, node)
+            ),
             "make the value match exactly one form",
         )),
         ErrorKind::False => Some(Finding::new(
@@ -93,7 +107,10 @@ pub(crate) fn subject(document: &Document<'_>, node: NodeId) -> String {
             format!("`{key}`")
         }
         Some(parent) => {
-            let index = document.items(parent).position(|item| item == node).unwrap_or(0);
+            let index = document
+                .items(parent)
+                .position(|item| item == node)
+                .unwrap_or(0);
             format!("item {index} of {}", subject(document, parent))
         }
     }
@@ -114,7 +131,11 @@ fn object_name(document: &Document<'_>, node: NodeId) -> String {
     let container = document
         .parent(parent)
         .filter(|grandparent| *grandparent == document.root())
-        .and_then(|_| document.members(document.root()).find(|member| member.value == parent))
+        .and_then(|_| {
+            document
+                .members(document.root())
+                .find(|member| member.value == parent)
+        })
         .map(|member| member.key);
     match container {
         Some("workflow") => format!("step `{}`", key()),
@@ -139,11 +160,16 @@ fn object_name(document: &Document<'_>, node: NodeId) -> String {
 /// An object is best pointed at by its key (one line) rather than its whole body.
 fn object_place(document: &Document<'_>, node: NodeId) -> Place {
     match document.parent(node) {
-        Some(parent) if document.kind(parent) == Kind::Object => match document.member_index_of(parent, node) {
-            Some(index) => Place::Inside(node, document.member(parent, index).key_span),
-            None => Place::Node(node),
-        },
-        _ => Place::Inside(node, crate::json::Span::new(document.span(node).start, document.span(node).start + 1)),
+        Some(parent) if document.kind(parent) == Kind::Object => {
+            match document.member_index_of(parent, node) {
+                Some(index) => Place::Inside(node, document.member(parent, index).key_span),
+                None => Place::Node(node),
+            }
+        }
+        _ => Place::Inside(
+            node,
+            crate::json::Span::new(document.span(node).start, document.span(node).start + 1),
+        ),
     }
 }
 
@@ -157,12 +183,23 @@ fn first_sentence(text: &str) -> String {
     let sentence = text[..end].trim();
     let mut chars = sentence.chars();
     match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_owned(),
+        Some(first) => first
+            .to_lowercase()
+            .chain(chars)
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_owned(),
         None => String::new(),
     }
 }
 
-fn type_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: NodeId, expected: u8) -> Finding {
+fn type_error(
+    set: &SchemaSet,
+    document: &Document<'_>,
+    schema: SchemaId,
+    node: NodeId,
+    expected: u8,
+) -> Finding {
     let file = set.file_of(schema);
     let actual = document.kind(node).name();
     if document.parent(node).is_none() {
@@ -188,7 +225,10 @@ fn type_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: 
         Some(literal) if expected & types::ARRAY != 0 && document.kind(node) != Kind::Array => {
             format!("write a list, for example [{literal}]")
         }
-        Some(literal) if expected & types::STRING != 0 && matches!(document.kind(node), Kind::Number | Kind::Bool) => {
+        Some(literal)
+            if expected & types::STRING != 0
+                && matches!(document.kind(node), Kind::Number | Kind::Bool) =>
+        {
             format!("CACAO writes numbers and booleans in strings here: \"{literal}\"")
         }
         _ => format!("write {expected_text}{what}"),
@@ -196,7 +236,10 @@ fn type_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: 
     Finding::new(
         Rule::SchemaType,
         Place::Node(node),
-        format!("{} must be {expected_text}{what}, not {actual} ({value})", subject(document, node)),
+        format!(
+            "{} must be {expected_text}{what}, not {actual} ({value})",
+            subject(document, node)
+        ),
         help,
     )
 }
@@ -216,11 +259,15 @@ fn enum_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: 
         allowed.join(", ")
     };
     let subject_text = subject(document, node);
-    let message = if subject_text == "`type`" && set.file_of(schema) == "workflows/workflow-step.json" {
-        format!("{} is not a workflow step type", describe(document, node))
-    } else {
-        format!("{} is not an allowed value of {subject_text}", describe(document, node))
-    };
+    let message =
+        if subject_text == "`type`" && set.file_of(schema) == "workflows/workflow-step.json" {
+            format!("{} is not a workflow step type", describe(document, node))
+        } else {
+            format!(
+                "{} is not an allowed value of {subject_text}",
+                describe(document, node)
+            )
+        };
     let help = if allowed.len() == 1 {
         format!("the only allowed value is {shown}")
     } else {
@@ -229,12 +276,20 @@ fn enum_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: 
     Finding::new(Rule::SchemaEnum, Place::Node(node), message, help)
 }
 
-fn required_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: NodeId, name: &str) -> Finding {
+fn required_error(
+    set: &SchemaSet,
+    document: &Document<'_>,
+    schema: SchemaId,
+    node: NodeId,
+    name: &str,
+) -> Finding {
     let file = set.file_of(schema);
     let object = object_name(document, node);
     if file.starts_with("commands/") && matches!(name, "command" | "command_b64" | "content_b64") {
         let what = match name {
-            "command" if file.contains("http") => "`command` (the HTTP start line, such as `POST /api HTTP/1.1`)",
+            "command" if file.contains("http") => {
+                "`command` (the HTTP start line, such as `POST /api HTTP/1.1`)"
+            }
             "command" => "`command`",
             "content_b64" => "`content_b64` (the base64-encoded message body)",
             _ => "`command_b64` (the base64-encoded content)",
@@ -262,12 +317,21 @@ fn required_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, no
     )
 }
 
-fn unknown_property(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, object: NodeId, member: usize) -> Finding {
+fn unknown_property(
+    set: &SchemaSet,
+    document: &Document<'_>,
+    schema: SchemaId,
+    object: NodeId,
+    member: usize,
+) -> Finding {
     let key = document.member(object, member).key;
     let owner = set
         .nodes
         .iter()
-        .position(|node| node.unevaluated_properties == Some(schema) || node.additional_properties == Some(schema))
+        .position(|node| {
+            node.unevaluated_properties == Some(schema)
+                || node.additional_properties == Some(schema)
+        })
         .map(|index| index as SchemaId);
 
     if let Some(owner) = owner {
@@ -282,13 +346,18 @@ fn unknown_property(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, 
             return Finding::new(
                 Rule::SchemaUnknownProperty,
                 Place::Key(object, member),
-                format!("`{key}` is not an allowed key in {}", subject(document, object)),
+                format!(
+                    "`{key}` is not an allowed key in {}",
+                    subject(document, object)
+                ),
                 format!("keys here must match {patterns}"),
             );
         }
     }
 
-    let known = owner.map(|owner| set.known_properties(owner)).unwrap_or_default();
+    let known = owner
+        .map(|owner| set.known_properties(owner))
+        .unwrap_or_default();
     let suggestion = known
         .iter()
         .map(|name| (edit_distance(key, name), *name))
@@ -301,12 +370,20 @@ fn unknown_property(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, 
     Finding::new(
         Rule::SchemaUnknownProperty,
         Place::Key(object, member),
-        format!("{} has the unknown property `{key}`", object_name(document, object)),
+        format!(
+            "{} has the unknown property `{key}`",
+            object_name(document, object)
+        ),
         help,
     )
 }
 
-fn range_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: NodeId) -> Finding {
+fn range_error(
+    set: &SchemaSet,
+    document: &Document<'_>,
+    schema: SchemaId,
+    node: NodeId,
+) -> Finding {
     let schema_node = set.node(schema);
     let value = describe(document, node);
     let bounds = match (schema_node.minimum, schema_node.maximum) {
@@ -318,51 +395,81 @@ fn range_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node:
     Finding::new(
         Rule::SchemaRange,
         Place::Node(node),
-        format!("{} is {value}, outside the allowed range", subject(document, node)),
+        format!(
+            "{} is {value}, outside the allowed range",
+            subject(document, node)
+        ),
         format!("use a value {bounds}"),
     )
 }
 
-fn min_items_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: NodeId) -> Finding {
+fn min_items_error(
+    set: &SchemaSet,
+    document: &Document<'_>,
+    schema: SchemaId,
+    node: NodeId,
+) -> Finding {
     let minimum = set.node(schema).min_items.unwrap_or(1);
     let count = document.len(node);
     let file = set.file_of(schema);
     if file == "workflows/parallel.json" {
-        let step = document.parent(node).map_or_else(String::new, |step| object_name(document, step));
+        let step = document
+            .parent(node)
+            .map_or_else(String::new, |step| object_name(document, step));
         return Finding::new(
             Rule::WorkflowParallelMin,
             Place::Node(node),
-            format!("{step} starts {count} branch{} in `next_steps`; a parallel step needs at least 2", if count == 1 { "" } else { "es" }),
+            format!(
+                "{step} starts {count} branch{} in `next_steps`; a parallel step needs at least 2",
+                if count == 1 { "" } else { "es" }
+            ),
             "add the branches that run in parallel, or replace the parallel step by its single branch",
         );
     }
     Finding::new(
         Rule::SchemaRange,
         Place::Node(node),
-        format!("{} has {count} item{}, but needs at least {minimum}", subject(document, node), if count == 1 { "" } else { "s" }),
+        format!(
+            "{} has {count} item{}, but needs at least {minimum}",
+            subject(document, node),
+            if count == 1 { "" } else { "s" }
+        ),
         "add items, or remove the property (CACAO lists are never empty)",
     )
 }
 
-fn pattern_error(set: &SchemaSet, document: &Document<'_>, schema: SchemaId, node: NodeId) -> Finding {
+fn pattern_error(
+    set: &SchemaSet,
+    document: &Document<'_>,
+    schema: SchemaId,
+    node: NodeId,
+) -> Finding {
     let file = set.file_of(schema);
     let text = document.as_str(node).unwrap_or_default();
     match file {
         "data-types/identifier.json" => {
-            let reason = identifier_problem(text).unwrap_or_else(|| "it does not have the form `object-type--UUID`".to_owned());
+            let reason = identifier_problem(text)
+                .unwrap_or_else(|| "it does not have the form `object-type--UUID`".to_owned());
             Finding::new(
                 Rule::IdFormat,
                 Place::Node(node),
-                format!("{} is not an identifier: {reason}", describe(document, node)),
+                format!(
+                    "{} is not an identifier: {reason}",
+                    describe(document, node)
+                ),
                 "an identifier is the object's type, two hyphens and an RFC 4122 UUID, such as `identity--8c6af861-7b20-41ef-9b59-6344fd872a8c`",
             )
         }
         "data-types/timestamp.json" => {
-            let reason = timestamp_problem(text).unwrap_or_else(|| "it is not RFC 3339 in UTC".to_owned());
+            let reason =
+                timestamp_problem(text).unwrap_or_else(|| "it is not RFC 3339 in UTC".to_owned());
             Finding::new(
                 Rule::TimeFormat,
                 Place::Node(node),
-                format!("{} is not a CACAO timestamp: {reason}", describe(document, node)),
+                format!(
+                    "{} is not a CACAO timestamp: {reason}",
+                    describe(document, node)
+                ),
                 "write UTC with a `Z` and milliseconds, such as `2024-03-04T09:15:22.104Z`",
             )
         }
@@ -401,7 +508,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca.to_ascii_lowercase() != cb.to_ascii_lowercase());
+            let substitution = previous[j] + usize::from(!ca.eq_ignore_ascii_case(cb));
             current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
         }
         previous = current;
@@ -415,13 +522,19 @@ mod tests {
 
     #[test]
     fn edit_distance_finds_near_misses() {
-        assert_eq!(edit_distance("playbook_extension", "playbook_extensions"), 1);
+        assert_eq!(
+            edit_distance("playbook_extension", "playbook_extensions"),
+            1
+        );
         assert_eq!(edit_distance("onSuccess", "on_success"), 1);
         assert!(edit_distance("bogus", "workflow") > 3);
     }
 
     #[test]
     fn first_sentence_of_a_description() {
-        assert_eq!(first_sentence("A name for this playbook. Playbook names often..."), "a name for this playbook");
+        assert_eq!(
+            first_sentence("A name for this playbook. Playbook names often..."),
+            "a name for this playbook"
+        );
     }
 }

@@ -23,11 +23,15 @@ pub(crate) struct SchemaError {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ErrorKind {
     /// The value's type is not among these.
-    Type { expected: u8 },
+    Type {
+        expected: u8,
+    },
     /// The value is not in `enum` (or not `const`).
     Enum,
     /// A required member is missing.
-    Required { name: String },
+    Required {
+        name: String,
+    },
     /// Exactly one of these members must be present (a `oneOf` of `required` branches);
     /// `present` lists those that are.
     RequiredOneOf {
@@ -35,7 +39,9 @@ pub(crate) enum ErrorKind {
         present: Vec<String>,
     },
     /// Member `member` is not allowed (unevaluated or additional with a `false` schema).
-    Unevaluated { member: usize },
+    Unevaluated {
+        member: usize,
+    },
     Minimum,
     Maximum,
     MinItems,
@@ -124,7 +130,13 @@ impl Evaluator<'_, '_> {
             return;
         }
         if schema.types != 0 && !self.type_matches(schema.types, node) {
-            self.push(schema_id, node, ErrorKind::Type { expected: schema.types });
+            self.push(
+                schema_id,
+                node,
+                ErrorKind::Type {
+                    expected: schema.types,
+                },
+            );
             return;
         }
         if let Some(pattern) = &schema.pattern
@@ -154,10 +166,18 @@ impl Evaluator<'_, '_> {
         }
 
         if schema.types != 0 && !self.type_matches(schema.types, node) {
-            self.push(schema_id, node, ErrorKind::Type { expected: schema.types });
+            self.push(
+                schema_id,
+                node,
+                ErrorKind::Type {
+                    expected: schema.types,
+                },
+            );
         }
         if let Some(allowed) = &schema.enumeration
-            && !allowed.iter().any(|literal| self.literal_matches(literal, node))
+            && !allowed
+                .iter()
+                .any(|literal| self.literal_matches(literal, node))
         {
             self.push(schema_id, node, ErrorKind::Enum);
         }
@@ -185,7 +205,10 @@ impl Evaluator<'_, '_> {
                 }
             }
             Kind::Array => {
-                if schema.min_items.is_some_and(|minimum| document.len(node) < minimum) {
+                if schema
+                    .min_items
+                    .is_some_and(|minimum| document.len(node) < minimum)
+                {
                     self.push(schema_id, node, ErrorKind::MinItems);
                 }
                 if let Some(items) = schema.items {
@@ -256,7 +279,10 @@ impl Evaluator<'_, '_> {
         let document = self.document;
         let schema = self.set.node(schema_id);
 
-        if schema.min_properties.is_some_and(|minimum| document.len(node) < minimum) {
+        if schema
+            .min_properties
+            .is_some_and(|minimum| document.len(node) < minimum)
+        {
             self.push(schema_id, node, ErrorKind::MinProperties);
         }
         for name in &schema.required {
@@ -308,7 +334,7 @@ impl Evaluator<'_, '_> {
             return (true, Evaluated::new(0));
         }
         let mut evaluated = Evaluated::new(document.len(node));
-        let Some(member) = document.members(node).position(|member| member.key == property) else {
+        let Some(member) = document.get_index(node, property) else {
             return (true, evaluated);
         };
         let passed = self.literal_matches(value, document.member(node, member).value);
@@ -328,7 +354,11 @@ impl Evaluator<'_, '_> {
     }
 
     /// Applies each branch, keeping its errors apart.
-    fn branches(&mut self, branches: &[SchemaId], node: NodeId) -> Vec<(Vec<SchemaError>, Evaluated)> {
+    fn branches(
+        &mut self,
+        branches: &[SchemaId],
+        node: NodeId,
+    ) -> Vec<(Vec<SchemaError>, Evaluated)> {
         branches
             .iter()
             .map(|&branch| {
@@ -382,7 +412,10 @@ impl Evaluator<'_, '_> {
         }
 
         let outcomes = self.branches(&branches, node);
-        let passing = outcomes.iter().filter(|(errors, _)| errors.is_empty()).count();
+        let passing = outcomes
+            .iter()
+            .filter(|(errors, _)| errors.is_empty())
+            .count();
         match passing {
             1 => {
                 if let Some((_, inner)) = outcomes.iter().find(|(errors, _)| errors.is_empty()) {
@@ -407,7 +440,10 @@ impl Evaluator<'_, '_> {
     ) {
         let accepted: Vec<Option<bool>> = branches
             .iter()
-            .map(|&branch| self.branch_type(branch).map(|set| self.type_matches(set, node)))
+            .map(|&branch| {
+                self.branch_type(branch)
+                    .map(|set| self.type_matches(set, node))
+            })
             .collect();
         let candidate = accepted
             .iter()
@@ -415,7 +451,10 @@ impl Evaluator<'_, '_> {
             .or_else(|| accepted.iter().position(Option::is_none));
         match candidate {
             Some(index) => {
-                let (errors, inner) = outcomes.into_iter().nth(index).unwrap_or_else(|| (Vec::new(), Evaluated::new(0)));
+                let (errors, inner) = outcomes
+                    .into_iter()
+                    .nth(index)
+                    .unwrap_or_else(|| (Vec::new(), Evaluated::new(0)));
                 evaluated.union(&inner);
                 self.errors.extend(errors);
             }

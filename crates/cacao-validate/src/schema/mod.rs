@@ -224,7 +224,9 @@ impl Pattern {
             Matcher::PrefixedUuid(prefix.to_owned())
         } else if let Some(prefix) = source.strip_suffix(&format!("--{UUID_PATTERN}$"))
             && !prefix.is_empty()
-            && prefix.bytes().all(|byte| byte.is_ascii_lowercase() || byte == b'-')
+            && prefix
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte == b'-')
         {
             Matcher::SuffixUuid(prefix.to_owned())
         } else {
@@ -258,7 +260,10 @@ impl Pattern {
                 length >= prefix.len() + 38
                     && crate::checks::ids::is_uuid(&bytes[length - 36..])
                     && &bytes[length - 38..length - 36] == b"--"
-                    && crate::json::same_bytes(&bytes[length - 38 - prefix.len()..length - 38], prefix.as_bytes())
+                    && crate::json::same_bytes(
+                        &bytes[length - 38 - prefix.len()..length - 38],
+                        prefix.as_bytes(),
+                    )
             }
             Matcher::Regex => text.starts_with(&self.literal_prefix) && self.regex.is_match(text),
         }
@@ -360,8 +365,9 @@ impl SchemaSet {
         SET.get_or_init(|| {
             // The schemas are constants compiled into the binary and a test compiles them, so
             // failing here means the build itself is broken, not that an input was bad.
-            SchemaSet::compile(&overlay::adjusted_files())
-                .unwrap_or_else(|error| panic!("the embedded CACAO schemas do not compile: {error}"))
+            SchemaSet::compile(&overlay::adjusted_files()).unwrap_or_else(|error| {
+                panic!("the embedded CACAO schemas do not compile: {error}")
+            })
         })
     }
 
@@ -413,10 +419,16 @@ impl SchemaSet {
             }
             let node = self.node(id);
             if let Some(index) = node.properties.iter().position(|(key, _)| key == name) {
-                if let Some(description) = node.property_descriptions.get(index).and_then(Option::as_deref) {
+                if let Some(description) = node
+                    .property_descriptions
+                    .get(index)
+                    .and_then(Option::as_deref)
+                {
                     return Some(description);
                 }
-                if let Some(description) = self.node(node.properties[index].1).description.as_deref() {
+                if let Some(description) =
+                    self.node(node.properties[index].1).description.as_deref()
+                {
                     return Some(description);
                 }
             }
@@ -459,10 +471,11 @@ fn record_property_descriptions(nodes: &mut [SchemaNode]) {
             .iter()
             .map(|(_, child)| {
                 let child = &nodes[*child as usize];
-                child
-                    .description
-                    .clone()
-                    .or_else(|| child.reference.and_then(|target| nodes[target as usize].description.clone()))
+                child.description.clone().or_else(|| {
+                    child
+                        .reference
+                        .and_then(|target| nodes[target as usize].description.clone())
+                })
             })
             .collect();
         nodes[index].property_descriptions = descriptions;
@@ -515,8 +528,10 @@ fn skip_pure_references(nodes: &mut [SchemaNode]) {
     let follow = |id: &mut SchemaId| *id = targets[*id as usize];
     for node in nodes.iter_mut() {
         node.properties.iter_mut().for_each(|(_, id)| follow(id));
-        node.pattern_properties.iter_mut().for_each(|(_, id)| follow(id));
-        for slot in [
+        node.pattern_properties
+            .iter_mut()
+            .for_each(|(_, id)| follow(id));
+        for id in [
             &mut node.additional_properties,
             &mut node.unevaluated_properties,
             &mut node.items,
@@ -525,10 +540,11 @@ fn skip_pure_references(nodes: &mut [SchemaNode]) {
             &mut node.condition,
             &mut node.then,
             &mut node.otherwise,
-        ] {
-            if let Some(id) = slot {
-                follow(id);
-            }
+        ]
+        .into_iter()
+        .flatten()
+        {
+            follow(id);
         }
         node.all_of.iter_mut().for_each(follow);
         node.any_of.iter_mut().for_each(follow);
@@ -587,7 +603,9 @@ fn mark_annotating(nodes: &mut [SchemaNode]) {
                 .chain(&node.condition)
                 .chain(&node.then)
                 .chain(&node.otherwise);
-            let annotates = in_place.into_iter().any(|child| nodes[*child as usize].annotates);
+            let annotates = in_place
+                .into_iter()
+                .any(|child| nodes[*child as usize].annotates);
             if annotates {
                 nodes[index].annotates = true;
                 changed = true;
@@ -646,26 +664,38 @@ impl Compiler<'_> {
         let at = |keyword: &str| format!("{location}/{}", escape(keyword));
         for (keyword, value) in object {
             match keyword.as_str() {
-                "type" => node.types = parse_types(value).map_err(|e| format!("{path}#{location}: {e}"))?,
+                "type" => {
+                    node.types =
+                        parse_types(value).map_err(|e| format!("{path}#{location}: {e}"))?
+                }
                 "enum" => {
                     let values = value.as_array().ok_or("enum must be an array")?;
-                    node.enumeration =
-                        Some(values.iter().map(Literal::from_value).collect::<Result<_, _>>()?);
+                    node.enumeration = Some(
+                        values
+                            .iter()
+                            .map(Literal::from_value)
+                            .collect::<Result<_, _>>()?,
+                    );
                 }
                 "const" => node.constant = Some(Literal::from_value(value)?),
                 "properties" => {
                     let properties = value.as_object().ok_or("properties must be an object")?;
                     for name in properties.keys() {
-                        let child = self.compile(file, format!("{}/{}", at("properties"), escape(name)))?;
+                        let child =
+                            self.compile(file, format!("{}/{}", at("properties"), escape(name)))?;
                         node.properties.push((name.clone(), child));
                     }
                     node.properties.sort_by(|a, b| a.0.cmp(&b.0));
                 }
                 "patternProperties" => {
-                    let patterns = value.as_object().ok_or("patternProperties must be an object")?;
+                    let patterns = value
+                        .as_object()
+                        .ok_or("patternProperties must be an object")?;
                     for source in patterns.keys() {
-                        let child =
-                            self.compile(file, format!("{}/{}", at("patternProperties"), escape(source)))?;
+                        let child = self.compile(
+                            file,
+                            format!("{}/{}", at("patternProperties"), escape(source)),
+                        )?;
                         node.pattern_properties.push((self.pattern(source)?, child));
                     }
                 }
@@ -680,7 +710,11 @@ impl Compiler<'_> {
                         .as_array()
                         .ok_or("required must be an array")?
                         .iter()
-                        .map(|name| name.as_str().map(str::to_owned).ok_or("required names are strings"))
+                        .map(|name| {
+                            name.as_str()
+                                .map(str::to_owned)
+                                .ok_or("required names are strings")
+                        })
                         .collect::<Result<_, _>>()?;
                 }
                 "items" => node.items = Some(self.compile(file, at(keyword))?),
@@ -689,7 +723,8 @@ impl Compiler<'_> {
                 "minimum" => node.minimum = value.as_f64(),
                 "maximum" => node.maximum = value.as_f64(),
                 "pattern" => {
-                    node.pattern = Some(self.pattern(value.as_str().ok_or("pattern must be a string")?)?);
+                    node.pattern =
+                        Some(self.pattern(value.as_str().ok_or("pattern must be a string")?)?);
                 }
                 "$ref" => {
                     let reference = value.as_str().ok_or("$ref must be a string")?;
@@ -715,7 +750,9 @@ impl Compiler<'_> {
                 "description" => node.description = value.as_str().map(str::to_owned),
                 keyword if ANNOTATIONS.contains(&keyword) => {}
                 keyword => {
-                    return Err(format!("{path}#{location}: unsupported keyword `{keyword}`"));
+                    return Err(format!(
+                        "{path}#{location}: unsupported keyword `{keyword}`"
+                    ));
                 }
             }
         }
@@ -757,7 +794,12 @@ impl Compiler<'_> {
             && child.condition.is_none()
             && child.not.is_none()
             && child.pattern.is_none();
-        only_constant.then(|| (name.clone(), child.constant.clone().unwrap_or(Literal::Null)))
+        only_constant.then(|| {
+            (
+                name.clone(),
+                child.constant.clone().unwrap_or(Literal::Null),
+            )
+        })
     }
 
     fn pattern(&self, source: &str) -> Result<Pattern, String> {
@@ -845,7 +887,11 @@ mod tests {
         let fast = set
             .nodes
             .iter()
-            .flat_map(|node| node.pattern.iter().chain(node.pattern_properties.iter().map(|(pattern, _)| pattern)))
+            .flat_map(|node| {
+                node.pattern
+                    .iter()
+                    .chain(node.pattern_properties.iter().map(|(pattern, _)| pattern))
+            })
             .filter(|pattern| pattern.is_fast())
             .count();
         assert!(fast >= 30, "{fast} fast patterns");

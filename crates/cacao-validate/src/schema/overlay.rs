@@ -71,19 +71,31 @@ fn set(schema: &mut Value, pointer: &str, key: &str, value: Value) {
 fn open_playbook_dictionaries(schema: &mut Value) {
     let dictionaries = [
         ("workflow", json!({"$ref": "workflows/workflow-step.json"})),
-        ("agent_definitions", json!({"$ref": "agent-target/agent-target.json"})),
-        ("target_definitions", json!({"$ref": "agent-target/agent-target.json"})),
+        (
+            "agent_definitions",
+            json!({"$ref": "agent-target/agent-target.json"}),
+        ),
+        (
+            "target_definitions",
+            json!({"$ref": "agent-target/agent-target.json"}),
+        ),
         (
             "authentication_info_definitions",
             json!({"$ref": "authentication-info/authentication-info.json"}),
         ),
-        ("data_marking_definitions", json!({"$ref": "data-markings/data-marking.json"})),
+        (
+            "data_marking_definitions",
+            json!({"$ref": "data-markings/data-marking.json"}),
+        ),
         (
             "extension_definitions",
             json!({"$ref": "extension-definition/extension-definition.json"}),
         ),
         ("playbook_extensions", json!({"type": "object"})),
-        ("playbook_variables", json!({"$ref": "data-types/variable.json"})),
+        (
+            "playbook_variables",
+            json!({"$ref": "data-types/variable.json"}),
+        ),
     ];
     for (property, fallback) in dictionaries {
         set(
@@ -106,7 +118,12 @@ fn open_step_dictionaries(schema: &mut Value) {
 }
 
 fn open_extensions(schema: &mut Value, pointer: &str) {
-    set(schema, pointer, "additionalProperties", json!({"type": "object"}));
+    set(
+        schema,
+        pointer,
+        "additionalProperties",
+        json!({"type": "object"}),
+    );
 }
 
 fn allow_zero_delay(schema: &mut Value) {
@@ -133,7 +150,12 @@ fn dictionary_values(schema: &mut Value) {
         .pointer("/properties/value/description")
         .cloned()
         .unwrap_or(Value::Null);
-    set(schema, "/properties", "value", json!({"description": description}));
+    set(
+        schema,
+        "/properties",
+        "value",
+        json!({"description": description}),
+    );
     set(
         schema,
         "",
