@@ -19,6 +19,10 @@ use std::fmt::Write as _;
 /// The deepest nesting of arrays and objects accepted. CACAO playbooks nest about ten levels.
 pub const MAX_DEPTH: usize = 128;
 
+/// The most values a document may have. A 2 MB playbook has about 42,000; the limit keeps the
+/// memory for a hostile input (tens of megabytes of `[0,0,0,…]`) to a few hundred megabytes.
+pub const MAX_VALUES: usize = 8_000_000;
+
 /// The largest integer that every JSON implementation keeps exactly (I-JSON, RFC 7493).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
@@ -214,12 +218,18 @@ impl<'a> Document<'a> {
             Ok(text) => text,
             Err(error) => {
                 let offset = error.valid_up_to();
-                return Err(SyntaxError::new(
-                    offset,
+                let utf16 = source.starts_with(b"\xff\xfe") || source.starts_with(b"\xfe\xff");
+                let message = if utf16 && offset < 2 {
+                    "the file is UTF-16 text; a playbook must be UTF-8".to_owned()
+                } else {
                     format!(
                         "invalid UTF-8 (byte 0x{:02x}); a playbook must be UTF-8 text",
                         source[offset]
-                    ),
+                    )
+                };
+                return Err(SyntaxError::new(
+                    offset,
+                    message,
                     "save the file as UTF-8; if it is not a playbook at all, remove it",
                 ));
             }
@@ -633,7 +643,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn push_node(&mut self, kind: Kind, start: usize, parent: u32) -> u32 {
+    fn push_node(&mut self, kind: Kind, start: usize, parent: u32) -> Result<u32, SyntaxError> {
+        if self.nodes.len() >= MAX_VALUES {
+            return Err(SyntaxError::new(
+                start,
+                format!("the document has more than {MAX_VALUES} values"),
+                "this is far beyond any playbook; check that the file is the one you meant",
+            ));
+        }
         let id = self.nodes.len() as u32;
         self.nodes.push(Node {
             kind,
@@ -645,7 +662,7 @@ impl<'a> Parser<'a> {
             len: 0,
             keys: 0,
         });
-        id
+        Ok(id)
     }
 
     fn parse_value(&mut self, parent: u32) -> Result<u32, SyntaxError> {
@@ -656,7 +673,7 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.parse_array(parent),
             Some(b'"') => {
                 let (end, decoded) = self.parse_string()?;
-                let id = self.push_node(Kind::String, start, parent);
+                let id = self.push_node(Kind::String, start, parent)?;
                 let node = &mut self.nodes[id as usize];
                 node.end = end as u32;
                 if decoded != NONE {
@@ -703,7 +720,7 @@ impl<'a> Parser<'a> {
             ));
         }
         self.position += word.len();
-        let id = self.push_node(kind, start, parent);
+        let id = self.push_node(kind, start, parent)?;
         let node = &mut self.nodes[id as usize];
         node.end = self.position as u32;
         node.flag = value;
@@ -792,7 +809,7 @@ impl<'a> Parser<'a> {
         }
         self.position = position;
 
-        let id = self.push_node(Kind::Number, start, parent);
+        let id = self.push_node(Kind::Number, start, parent)?;
         let node = &mut self.nodes[id as usize];
         node.end = position as u32;
         node.flag = is_integer;
@@ -986,7 +1003,7 @@ impl<'a> Parser<'a> {
     fn parse_array(&mut self, parent: u32) -> Result<u32, SyntaxError> {
         let start = self.position;
         self.enter(start)?;
-        let id = self.push_node(Kind::Array, start, parent);
+        let id = self.push_node(Kind::Array, start, parent)?;
         self.position += 1;
         let base = self.item_stack.len();
 
@@ -1031,7 +1048,7 @@ impl<'a> Parser<'a> {
     fn parse_object(&mut self, parent: u32) -> Result<u32, SyntaxError> {
         let start = self.position;
         self.enter(start)?;
-        let id = self.push_node(Kind::Object, start, parent);
+        let id = self.push_node(Kind::Object, start, parent)?;
         self.position += 1;
         let base = self.member_stack.len();
 

@@ -11,6 +11,8 @@
 //! text; `docs/rules.md` lists each adjustment.
 
 pub(crate) mod classify;
+#[cfg(test)]
+mod differential;
 pub(crate) mod evaluate;
 pub(crate) mod overlay;
 
