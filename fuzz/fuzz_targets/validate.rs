@@ -18,7 +18,9 @@ fn same_tree(a: &Document<'_>, a_node: NodeId, b: &Document<'_>, b_node: NodeId)
         Kind::String => a.as_str(a_node) == b.as_str(b_node),
         Kind::Array => {
             a.len(a_node) == b.len(b_node)
-                && a.items(a_node).zip(b.items(b_node)).all(|(x, y)| same_tree(a, x, b, y))
+                && a.items(a_node)
+                    .zip(b.items(b_node))
+                    .all(|(x, y)| same_tree(a, x, b, y))
         }
         Kind::Object => {
             a.len(a_node) == b.len(b_node)
@@ -33,19 +35,32 @@ fuzz_target!(|data: &[u8]| {
     let report = validate(data);
     let lines = LineIndex::new(data).line_count();
     for diagnostic in &report.diagnostics {
-        assert!(diagnostic.line >= 1 && diagnostic.line <= lines, "{diagnostic:?}");
+        assert!(
+            diagnostic.line >= 1 && diagnostic.line <= lines,
+            "{diagnostic:?}"
+        );
         assert!(diagnostic.column >= 1, "{diagnostic:?}");
         assert!(diagnostic.span.start <= data.len() && diagnostic.span.end <= data.len());
         assert!(!diagnostic.message.is_empty() && !diagnostic.help.is_empty());
     }
-    let has_error = report.diagnostics.iter().any(|diagnostic| diagnostic.severity == Severity::Error);
+    let has_error = report
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.severity == Severity::Error);
     assert_eq!(report.is_valid(), !has_error);
     let _ = cacao_validate::render::render_report("fuzz.json", data, &report, true);
 
     if let Ok(document) = Document::parse(data) {
         let formatted = canonical(&document);
         let reparsed = Document::parse(formatted.as_bytes()).expect("formatted output parses");
-        assert!(same_tree(&document, document.root(), &reparsed, reparsed.root()), "formatting changed the data");
-        assert_eq!(canonical(&reparsed), formatted, "formatting is not a fixed point");
+        assert!(
+            same_tree(&document, document.root(), &reparsed, reparsed.root()),
+            "formatting changed the data"
+        );
+        assert_eq!(
+            canonical(&reparsed),
+            formatted,
+            "formatting is not a fixed point"
+        );
     }
 });

@@ -51,9 +51,17 @@ fn formatting_keeps_order_numbers_and_unknown_properties() {
 
 #[test]
 fn corpus_files_are_already_canonical() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/corpus/validate/valid/mitigation-ssh-block-ip.json");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/corpus/validate/valid/mitigation-ssh-block-ip.json"
+    );
     let output = cacao(&["fmt", "--check", file]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[cfg(unix)]
@@ -65,19 +73,33 @@ fn permissions_survive_the_rewrite() {
     std::fs::write(&file, MESSY).expect("write");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     assert_eq!(cacao(&["fmt", path(&file)]).status.code(), Some(0));
-    let mode = std::fs::metadata(&file).expect("metadata").permissions().mode() & 0o777;
+    let mode = std::fs::metadata(&file)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o640);
 }
 
 #[test]
 fn broken_files_and_duplicate_keys_are_left_alone() {
     let folder = tempfile::tempdir().expect("temporary folder");
-    for (name, text) in [("broken.json", "{\"a\": [1, 2"), ("duplicate.json", "{\"a\": 1, \"a\": 2}")] {
+    for (name, text) in [
+        ("broken.json", "{\"a\": [1, 2"),
+        ("duplicate.json", "{\"a\": 1, \"a\": 2}"),
+    ] {
         let file = folder.path().join(name);
         std::fs::write(&file, text).expect("write");
         let output = cacao(&["fmt", path(&file)]);
         assert_eq!(output.status.code(), Some(2), "{name}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains("json/syntax"), "{name}");
-        assert_eq!(std::fs::read_to_string(&file).expect("read"), text, "{name}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("json/syntax"),
+            "{name}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).expect("read"),
+            text,
+            "{name}"
+        );
     }
 }

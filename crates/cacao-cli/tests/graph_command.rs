@@ -3,7 +3,13 @@
 use std::process::{Command, Output};
 
 fn corpus(case: &str) -> String {
-    format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/corpus/validate/{}"), case)
+    format!(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/corpus/validate/{}"
+        ),
+        case
+    )
 }
 
 fn cacao(arguments: &[&str]) -> Output {
@@ -15,7 +21,12 @@ fn cacao(arguments: &[&str]) -> Output {
 
 fn drawing(arguments: &[&str]) -> String {
     let output = cacao(arguments);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("UTF-8")
 }
 
@@ -29,7 +40,12 @@ fn mermaid_labels_every_kind_of_edge() {
     let switch = drawing(&["graph", &corpus("valid/layout-switch-signin-triage.json")]);
     assert!(switch.contains("|\"case default\"|"), "{switch}");
 
-    let loops = drawing(&["graph", "--format", "mermaid", &corpus("valid/remediation-restore-service.json")]);
+    let loops = drawing(&[
+        "graph",
+        "--format",
+        "mermaid",
+        &corpus("valid/remediation-restore-service.json"),
+    ]);
     assert!(loops.contains("-->|\"on_true\"|"), "{loops}");
     assert!(loops.contains("-.->|\"on_failure\"|"), "{loops}");
     assert!(loops.contains("-->|\"on_success\"|"), "{loops}");
@@ -38,16 +54,27 @@ fn mermaid_labels_every_kind_of_edge() {
 #[test]
 fn mermaid_node_ids_never_contain_step_ids() {
     let text = drawing(&["graph", &corpus("valid/mitigation-ssh-block-ip.json")]);
-    for line in text.lines().filter(|line| line.contains("-->") || line.contains("-.->")) {
+    for line in text
+        .lines()
+        .filter(|line| line.contains("-->") || line.contains("-.->"))
+    {
         let first = line.split_whitespace().next().expect("node");
-        assert!(first.starts_with('s') && first[1..].chars().all(|c| c.is_ascii_digit()), "{line}");
+        assert!(
+            first.starts_with('s') && first[1..].chars().all(|c| c.is_ascii_digit()),
+            "{line}"
+        );
     }
     assert!(text.contains("-->|\"on_true\"|") && text.contains("-.->|\"on_false\"|"));
 }
 
 #[test]
 fn dot_has_labelled_edges_and_escaped_labels() {
-    let text = drawing(&["graph", "--format", "dot", &corpus("valid/mitigation-ssh-block-ip.json")]);
+    let text = drawing(&[
+        "graph",
+        "--format",
+        "dot",
+        &corpus("valid/mitigation-ssh-block-ip.json"),
+    ]);
     assert!(text.starts_with("digraph workflow {"));
     assert!(text.contains("\"if-condition--5f8ead14-ae0e-4d2b-9b60-28bf5e4f0583\" -> \"action--2d901e9f-f1c9-4b21-9070-47748410e187\" [label=\"on_true\"];"), "{text}");
     assert!(text.contains("shape=diamond"));

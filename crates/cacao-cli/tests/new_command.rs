@@ -21,10 +21,18 @@ fn new_playbook_validates_without_findings() {
     let checked = cacao(&["validate", "--format", "json", file]);
     assert_eq!(checked.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&checked.stdout).expect("JSON");
-    assert_eq!(report["files"][0]["diagnostics"].as_array().map(Vec::len), Some(0), "{report}");
+    assert_eq!(
+        report["files"][0]["diagnostics"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
 
     let formatted = cacao(&["fmt", "--check", file]);
-    assert_eq!(formatted.status.code(), Some(0), "the new playbook is already canonical");
+    assert_eq!(
+        formatted.status.code(),
+        Some(0),
+        "the new playbook is already canonical"
+    );
 }
 
 #[test]

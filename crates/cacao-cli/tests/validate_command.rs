@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn corpus(case: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/corpus/validate")).join(case)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/corpus/validate"
+    ))
+    .join(case)
 }
 
 fn cacao(arguments: &[&str]) -> Output {
@@ -26,7 +30,10 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn valid_file_exits_zero() {
-    let output = cacao(&["validate", path(&corpus("valid/mitigation-ssh-block-ip.json"))]);
+    let output = cacao(&[
+        "validate",
+        path(&corpus("valid/mitigation-ssh-block-ip.json")),
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(stdout(&output).ends_with("mitigation-ssh-block-ip.json: valid\n"));
 }
@@ -37,10 +44,19 @@ fn invalid_file_exits_one_with_rustc_style_diagnostics() {
     let output = cacao(&["validate", path(&file)]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(text.contains("error[workflow/cycle]: these steps loop without a while-condition"), "{text}");
-    assert!(text.contains(&format!("--> {}:86:24", file.display())), "{text}");
+    assert!(
+        text.contains("error[workflow/cycle]: these steps loop without a while-condition"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--> {}:86:24", file.display())),
+        "{text}"
+    );
     assert!(text.contains("= help: "), "{text}");
-    assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
 }
 
 #[test]
@@ -49,7 +65,8 @@ fn json_output_is_one_document_in_the_documented_shape() {
     let invalid = corpus("invalid/workflow-dangling-ref.json");
     let output = cacao(&["validate", "--format", "json", path(&valid), path(&invalid)]);
     assert_eq!(output.status.code(), Some(1));
-    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    let document: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON document");
     let files = document["files"].as_array().expect("files");
     assert_eq!(files.len(), 2);
     assert_eq!(files[0]["valid"], true);
@@ -57,15 +74,36 @@ fn json_output_is_one_document_in_the_documented_shape() {
     assert_eq!(files[1]["file"], path(&invalid));
     assert_eq!(files[1]["valid"], false);
 
-    let file_keys: Vec<&str> = files[1].as_object().expect("object").keys().map(String::as_str).collect();
+    let file_keys: Vec<&str> = files[1]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(file_keys, ["file", "valid", "diagnostics"]);
     let diagnostic = &files[1]["diagnostics"][0];
-    let keys: Vec<&str> = diagnostic.as_object().expect("object").keys().map(String::as_str).collect();
-    assert_eq!(keys, ["rule", "severity", "pointer", "line", "column", "message", "help"]);
+    let keys: Vec<&str> = diagnostic
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "rule", "severity", "pointer", "line", "column", "message", "help"
+        ]
+    );
     assert_eq!(diagnostic["rule"], "workflow/dangling-ref");
     assert_eq!(diagnostic["severity"], "error");
-    assert_eq!(diagnostic["pointer"], "/workflow/action--c9ad20e7-0b84-4ada-b565-ba8c057859bb/on_failure");
-    assert_eq!((diagnostic["line"].as_u64(), diagnostic["column"].as_u64()), (Some(85), Some(21)));
+    assert_eq!(
+        diagnostic["pointer"],
+        "/workflow/action--c9ad20e7-0b84-4ada-b565-ba8c057859bb/on_failure"
+    );
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(85), Some(21))
+    );
 }
 
 #[test]
@@ -75,11 +113,17 @@ fn warnings_keep_the_file_valid_and_can_be_hidden() {
     assert_eq!(output.status.code(), Some(0));
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(document["files"][0]["valid"], true);
-    assert_eq!(document["files"][0]["diagnostics"][0]["severity"], "warning");
+    assert_eq!(
+        document["files"][0]["diagnostics"][0]["severity"],
+        "warning"
+    );
 
     let quiet = cacao(&["validate", "--format", "json", "--no-warnings", path(&file)]);
     let document: serde_json::Value = serde_json::from_slice(&quiet.stdout).expect("JSON");
-    assert_eq!(document["files"][0]["diagnostics"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        document["files"][0]["diagnostics"].as_array().map(Vec::len),
+        Some(0)
+    );
 }
 
 #[test]
@@ -98,7 +142,10 @@ fn a_directory_stands_for_every_json_file_below_it() {
 fn missing_files_exit_two() {
     let output = cacao(&["validate", "/nonexistent/playbook.json"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("error: cannot read `/nonexistent/playbook.json`"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("error: cannot read `/nonexistent/playbook.json`")
+    );
     let usage = cacao(&["validate"]);
     assert_eq!(usage.status.code(), Some(2));
 }
@@ -106,7 +153,8 @@ fn missing_files_exit_two() {
 #[test]
 fn hostile_input_gets_a_diagnostic_and_exit_one() {
     let folder = tempfile::tempdir().expect("temporary folder");
-    let valid = std::fs::read_to_string(corpus("valid/mitigation-ssh-block-ip.json")).expect("file");
+    let valid =
+        std::fs::read_to_string(corpus("valid/mitigation-ssh-block-ip.json")).expect("file");
     let mut junk = Vec::with_capacity(100_000);
     let mut state = 0x2545_f491_4f6c_dd1du64;
     for _ in 0..100_000 {
@@ -119,9 +167,25 @@ fn hostile_input_gets_a_diagnostic_and_exit_one() {
         ("empty.json", Vec::new(), "json/syntax"),
         ("junk.json", junk, "json/syntax"),
         ("nested.json", vec![b'['; 50 * 1024 * 1024], "json/syntax"),
-        ("duplicate.json", valid.replacen("\"name\":", "\"name\": \"x\", \"name\":", 1).into_bytes(), "json/syntax"),
-        ("large-number.json", valid.replacen("\"timeout\": 60000", "\"timeout\": 12345678901234567890", 1).into_bytes(), "schema/range"),
-        ("not-utf8.json", [b"{\"a\": \"".as_slice(), &[0xc3, 0x28], b"\"}"].concat(), "json/syntax"),
+        (
+            "duplicate.json",
+            valid
+                .replacen("\"name\":", "\"name\": \"x\", \"name\":", 1)
+                .into_bytes(),
+            "json/syntax",
+        ),
+        (
+            "large-number.json",
+            valid
+                .replacen("\"timeout\": 60000", "\"timeout\": 12345678901234567890", 1)
+                .into_bytes(),
+            "schema/range",
+        ),
+        (
+            "not-utf8.json",
+            [b"{\"a\": \"".as_slice(), &[0xc3, 0x28], b"\"}"].concat(),
+            "json/syntax",
+        ),
     ];
     for (name, bytes, rule) in cases {
         let file = folder.path().join(name);

@@ -18,10 +18,16 @@ use proptest::prelude::*;
 fn seeds() -> &'static [Vec<u8>] {
     static SEEDS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/corpus/validate");
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/corpus/validate"
+        );
         let mut files = Vec::new();
         for folder in ["valid", "invalid", "warn"] {
-            for entry in std::fs::read_dir(format!("{root}/{folder}")).expect("corpus folder").flatten() {
+            for entry in std::fs::read_dir(format!("{root}/{folder}"))
+                .expect("corpus folder")
+                .flatten()
+            {
                 let path = entry.path();
                 // The large generated playbook makes each case slow without adding shapes.
                 if !path.to_string_lossy().contains("large-generated") {
@@ -62,15 +68,33 @@ fn interesting_strings() -> impl Strategy<Value = String> {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (0.0..1.0f64, 0u8..8).prop_map(|(at, bit)| Edit::Flip { at, bit }),
-        (0.0..1.0f64, proptest::collection::vec(prop_oneof![
-            any::<u8>(),
-            Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'"'), Just(b','), Just(b':'), Just(b'\\')
-        ], 1..8))
+        (
+            0.0..1.0f64,
+            proptest::collection::vec(
+                prop_oneof![
+                    any::<u8>(),
+                    Just(b'{'),
+                    Just(b'}'),
+                    Just(b'['),
+                    Just(b']'),
+                    Just(b'"'),
+                    Just(b','),
+                    Just(b':'),
+                    Just(b'\\')
+                ],
+                1..8
+            )
+        )
             .prop_map(|(at, bytes)| Edit::Insert { at, bytes }),
         (0.0..1.0f64, 1usize..200).prop_map(|(at, length)| Edit::Delete { at, length }),
-        (0.0..1.0f64, 1usize..400, 0.0..1.0f64).prop_map(|(at, length, to)| Edit::Duplicate { at, length, to }),
+        (0.0..1.0f64, 1usize..400, 0.0..1.0f64).prop_map(|(at, length, to)| Edit::Duplicate {
+            at,
+            length,
+            to
+        }),
         (0.0..1.0f64).prop_map(|at| Edit::Truncate { at }),
-        (0usize..400, interesting_strings()).prop_map(|(nth, with)| Edit::ReplaceString { nth, with }),
+        (0usize..400, interesting_strings())
+            .prop_map(|(nth, with)| Edit::ReplaceString { nth, with }),
     ]
 }
 
@@ -83,7 +107,10 @@ fn apply(mut bytes: Vec<u8>, edit: &Edit) -> Vec<u8> {
                 bytes[position] ^= 1 << bit;
             }
         }
-        Edit::Insert { at, bytes: inserted } => {
+        Edit::Insert {
+            at,
+            bytes: inserted,
+        } => {
             let position = index(*at, bytes.len());
             bytes.splice(position..position, inserted.iter().copied());
         }
@@ -106,15 +133,18 @@ fn apply(mut bytes: Vec<u8>, edit: &Edit) -> Vec<u8> {
         Edit::ReplaceString { nth, with } => {
             // Replace the value of the nth `": "` string member, keeping the JSON well formed.
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let positions: Vec<usize> = text.match_indices(": \"").map(|(position, _)| position + 2).collect();
-            if let Some(&start) = positions.get(nth % positions.len().max(1)) {
-                if let Some(length) = text[start + 1..].find('"') {
-                    let escaped = serde_json::to_string(with).expect("string");
-                    let mut replaced = text[..start].to_owned();
-                    replaced.push_str(&escaped);
-                    replaced.push_str(&text[start + 2 + length..]);
-                    return replaced.into_bytes();
-                }
+            let positions: Vec<usize> = text
+                .match_indices(": \"")
+                .map(|(position, _)| position + 2)
+                .collect();
+            if let Some(&start) = positions.get(nth % positions.len().max(1))
+                && let Some(length) = text[start + 1..].find('"')
+            {
+                let escaped = serde_json::to_string(with).expect("string");
+                let mut replaced = text[..start].to_owned();
+                replaced.push_str(&escaped);
+                replaced.push_str(&text[start + 2 + length..]);
+                return replaced.into_bytes();
             }
         }
     }
@@ -133,7 +163,9 @@ fn same_tree(a: &Document<'_>, a_node: NodeId, b: &Document<'_>, b_node: NodeId)
         Kind::String => a.as_str(a_node) == b.as_str(b_node),
         Kind::Array => {
             a.len(a_node) == b.len(b_node)
-                && a.items(a_node).zip(b.items(b_node)).all(|(x, y)| same_tree(a, x, b, y))
+                && a.items(a_node)
+                    .zip(b.items(b_node))
+                    .all(|(x, y)| same_tree(a, x, b, y))
         }
         Kind::Object => {
             a.len(a_node) == b.len(b_node)
@@ -148,24 +180,45 @@ fn check_invariants(input: &[u8]) -> Result<(), TestCaseError> {
     let report = validate(input);
     let lines = LineIndex::new(input).line_count();
     for diagnostic in &report.diagnostics {
-        prop_assert!(diagnostic.line >= 1 && diagnostic.line <= lines, "{diagnostic:?}");
+        prop_assert!(
+            diagnostic.line >= 1 && diagnostic.line <= lines,
+            "{diagnostic:?}"
+        );
         prop_assert!(diagnostic.column >= 1, "{diagnostic:?}");
         prop_assert!(diagnostic.span.start <= input.len() && diagnostic.span.end <= input.len());
         prop_assert!(!diagnostic.message.is_empty() && !diagnostic.help.is_empty());
         prop_assert!(diagnostic.pointer.is_empty() || diagnostic.pointer.starts_with('/'));
     }
-    let has_error = report.diagnostics.iter().any(|diagnostic| diagnostic.severity == Severity::Error);
+    let has_error = report
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.severity == Severity::Error);
     prop_assert_eq!(report.is_valid(), !has_error);
-    prop_assert_eq!(&validate(input), &report, "validation must be deterministic");
+    prop_assert_eq!(
+        &validate(input),
+        &report,
+        "validation must be deterministic"
+    );
     prop_assert!(serde_json::to_string(&report.diagnostics).is_ok());
 
     if let Ok(document) = Document::parse(input) {
         let formatted = canonical(&document);
         let reparsed = Document::parse(formatted.as_bytes());
-        prop_assert!(reparsed.is_ok(), "formatted output does not parse: {:?}", reparsed.err());
+        prop_assert!(
+            reparsed.is_ok(),
+            "formatted output does not parse: {:?}",
+            reparsed.err()
+        );
         let reparsed = reparsed.expect("checked");
-        prop_assert!(same_tree(&document, document.root(), &reparsed, reparsed.root()), "formatting changed the data");
-        prop_assert_eq!(canonical(&reparsed), formatted, "formatting is not a fixed point");
+        prop_assert!(
+            same_tree(&document, document.root(), &reparsed, reparsed.root()),
+            "formatting changed the data"
+        );
+        prop_assert_eq!(
+            canonical(&reparsed),
+            formatted,
+            "formatting is not a fixed point"
+        );
     }
     Ok(())
 }

@@ -4,7 +4,13 @@
 use cacao_validate::{render::render_report, validate};
 
 fn rendered(case: &str) -> String {
-    let path = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/corpus/validate/{}"), case);
+    let path = format!(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/corpus/validate/{}"
+        ),
+        case
+    );
     let source = std::fs::read(path).expect("corpus file");
     render_report(case, &source, &validate(&source), false)
 }

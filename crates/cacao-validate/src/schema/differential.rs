@@ -39,7 +39,9 @@ fn json_files(folder: &Path, files: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             json_files(&path, files);
-        } else if path.extension().is_some_and(|extension| extension == "json")
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
             && !path.ends_with("manifest.json")
         {
             files.push(path);
@@ -53,10 +55,19 @@ fn mutations(value: &Value, stride: usize) -> Vec<Value> {
     let mut pointers = Vec::new();
     collect_pointers(value, String::new(), &mut pointers);
     let mut mutated = Vec::new();
-    for (index, pointer) in pointers.iter().enumerate().filter(|(index, _)| index % stride == 0) {
+    for (index, pointer) in pointers
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| index % stride == 0)
+    {
         let (parent, key) = pointer.rsplit_once('/').expect("member pointer");
         let key = key.replace("~1", "/").replace("~0", "~");
-        let replacements = [Value::Null, Value::from(42), Value::from("x"), Value::Array(vec![])];
+        let replacements = [
+            Value::Null,
+            Value::from(42),
+            Value::from("x"),
+            Value::Array(vec![]),
+        ];
         let mut removed = value.clone();
         if let Some(Value::Object(object)) = removed.pointer_mut(parent) {
             object.remove(&key);
@@ -130,15 +141,25 @@ fn interpreter_agrees_with_the_jsonschema_crate() {
         let ours = ours_valid(&text);
         invalid += usize::from(!theirs);
         if theirs != ours {
-            disagreements.push(format!("{name}: jsonschema says {theirs}, the interpreter says {ours}"));
+            disagreements.push(format!(
+                "{name}: jsonschema says {theirs}, the interpreter says {ours}"
+            ));
         }
     }
-    assert!(invalid > 500, "the mutations should break the schemas often ({invalid})");
+    assert!(
+        invalid > 500,
+        "the mutations should break the schemas often ({invalid})"
+    );
     assert!(
         disagreements.is_empty(),
         "{} of {} documents disagree:\n{}",
         disagreements.len(),
         documents.len(),
-        disagreements.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        disagreements
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
