@@ -623,6 +623,13 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.position += 1;
+            // Indentation comes in runs of spaces: take eight at a time.
+            while let Some(chunk) = self.bytes.get(self.position..self.position + 8) {
+                if chunk != b"        " {
+                    break;
+                }
+                self.position += 8;
+            }
         }
     }
 

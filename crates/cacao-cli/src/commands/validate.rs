@@ -48,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
     let (files, mut failures) = expand_paths(&args.files);
     let colour = use_colour(true);
     let progress = progress_bar(files.len());
+    let validator = validator();
 
     let mut results: Vec<(String, Report)> = Vec::with_capacity(files.len());
     let mut stdout = std::io::stdout().lock();
@@ -62,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
                 continue;
             }
         };
-        let mut report = cacao_validate::validate(&source);
+        let mut report = validator.validate(&source);
         if args.no_warnings {
             report = report.without_warnings();
         }
@@ -121,6 +122,12 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
     } else {
         Verdict::Success
     })
+}
+
+/// The validator with every check the binary has. Further checks (such as signature
+/// verification, `signature/...` rules) plug in here with `Validator::with_check`.
+pub(crate) fn validator() -> cacao_validate::Validator {
+    cacao_validate::Validator::new()
 }
 
 /// "`path`: valid" or "`path`: invalid (2 errors, 1 warning)".

@@ -30,6 +30,8 @@ pub(crate) struct Context<'d> {
     pub root: NodeId,
     pub workflow: Option<Workflow<'d>>,
     pub findings: Vec<Finding>,
+    /// The step objects, listed once for all checks.
+    steps: Vec<(&'d str, NodeId)>,
 }
 
 impl<'d> Context<'d> {
@@ -65,17 +67,9 @@ impl<'d> Context<'d> {
             .collect()
     }
 
-    /// The action, playbook-action and other step objects, with their ids.
+    /// The step objects of the workflow, with their ids.
     pub fn steps(&self) -> Vec<(&'d str, NodeId)> {
-        match &self.workflow {
-            Some(workflow) => workflow
-                .steps
-                .iter()
-                .filter(|step| self.document.kind(step.node) == Kind::Object)
-                .map(|step| (step.id, step.node))
-                .collect(),
-            None => Vec::new(),
-        }
+        self.steps.clone()
     }
 }
 
@@ -100,11 +94,19 @@ pub(crate) fn run(document: &Document<'_>) -> Vec<Finding> {
     if document.kind(root) != Kind::Object {
         return Vec::new();
     }
+    let workflow = Workflow::from_document(document);
+    let steps = workflow
+        .iter()
+        .flat_map(|workflow| workflow.steps.iter())
+        .filter(|step| document.kind(step.node) == Kind::Object)
+        .map(|step| (step.id, step.node))
+        .collect();
     let mut context = Context {
         document,
         root,
-        workflow: Workflow::from_document(document),
+        workflow,
         findings: Vec::new(),
+        steps,
     };
 
     ids::check(&mut context);
