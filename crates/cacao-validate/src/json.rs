@@ -551,6 +551,16 @@ impl<'a> Document<'a> {
     }
 }
 
+/// The largest character boundary of `text` at or before `index` (offsets reported by other
+/// libraries may fall inside a multi-byte character).
+pub(crate) fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
 /// Byte equality of two slices of equal length, inlined: keys are short, and a call to
 /// `memcmp` per comparison costs more than the comparison.
 #[inline]

@@ -207,3 +207,23 @@ fn long_workflows_do_not_overflow_the_stack() {
     );
     assert!(validate(looped.as_bytes()).has(Rule::WorkflowCycle));
 }
+
+#[test]
+fn non_ascii_text_in_base64_and_conditions_is_positioned_on_character_boundaries() {
+    let source = String::from_utf8(valid_playbook()).expect("UTF-8");
+    let base64 = source.replacen(
+        "\"command\": \"iptables",
+        "\"command_b64\": \"A  AA᪠®®®Ա\", \"command\": \"iptables",
+        1,
+    );
+    let report = validate(base64.as_bytes());
+    assert!(report.has(Rule::CommandBase64), "{:#?}", report.diagnostics);
+
+    let condition = source.replacen("__count__:value > 3 AND", "__count__:value > 3 Ա AND", 1);
+    let report = validate(condition.as_bytes());
+    assert!(
+        report.has(Rule::ConditionSyntax),
+        "{:#?}",
+        report.diagnostics
+    );
+}

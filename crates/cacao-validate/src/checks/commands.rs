@@ -69,6 +69,7 @@ fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &dyn F
 
     let (offset, reason) = match error {
         base64::DecodeError::InvalidByte(offset, byte) => {
+            let offset = crate::json::floor_char_boundary(text, offset);
             let character = text[offset..].chars().next().unwrap_or(byte as char);
             let reason = match byte {
                 b'-' | b'_' => format!(
@@ -89,7 +90,7 @@ fn check_base64(context: &mut Context<'_>, node: NodeId, key: &str, what: &dyn F
             format!("its length {length} cannot be base64 (one character too many or too few)"),
         ),
         base64::DecodeError::InvalidLastSymbol(offset, _) => (
-            offset,
+            crate::json::floor_char_boundary(text, offset),
             format!("the last character (position {offset}) has bits set that base64 leaves zero"),
         ),
         base64::DecodeError::InvalidPadding => (text.len(), "its `=` padding is wrong".to_owned()),

@@ -23,7 +23,7 @@ pub(crate) struct ConditionError {
 
 /// The byte range of the character at `offset` (or the end of the text).
 fn character_at(text: &str, offset: usize) -> (usize, usize) {
-    let start = offset.min(text.len());
+    let start = crate::json::floor_char_boundary(text, offset);
     let length = text[start..].chars().next().map_or(0, char::len_utf8);
     (start, start + length)
 }
