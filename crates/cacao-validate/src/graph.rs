@@ -1,0 +1,270 @@
+//! The workflow as a graph: steps, their types and every labelled edge between them.
+//!
+//! Read leniently from the raw [`Document`], so that it exists for broken playbooks too: the
+//! workflow rules use it to find dangling references, loops and branches without an end, and
+//! `cacao graph` draws it. A step is a member of the `workflow` object; an edge is a string in
+//! one of the step's pointer properties (`on_completion`, `on_success`, `on_failure`, and the
+//! branch properties of the branching step types).
+
+use foldhash::HashMap;
+
+use crate::json::{Document, Kind, NodeId};
+
+/// The type of a workflow step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepType {
+    /// `start`
+    Start,
+    /// `end`
+    End,
+    /// `action`
+    Action,
+    /// `playbook-action`
+    PlaybookAction,
+    /// `parallel`
+    Parallel,
+    /// `if-condition`
+    IfCondition,
+    /// `while-condition`
+    WhileCondition,
+    /// `switch-condition`
+    SwitchCondition,
+    /// A missing or unknown type.
+    Unknown,
+}
+
+impl StepType {
+    /// The type of a step from its `type` property.
+    pub fn from_name(name: Option<&str>) -> Self {
+        match name {
+            Some("start") => StepType::Start,
+            Some("end") => StepType::End,
+            Some("action") => StepType::Action,
+            Some("playbook-action") => StepType::PlaybookAction,
+            Some("parallel") => StepType::Parallel,
+            Some("if-condition") => StepType::IfCondition,
+            Some("while-condition") => StepType::WhileCondition,
+            Some("switch-condition") => StepType::SwitchCondition,
+            _ => StepType::Unknown,
+        }
+    }
+
+    /// The CACAO name of the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepType::Start => "start",
+            StepType::End => "end",
+            StepType::Action => "action",
+            StepType::PlaybookAction => "playbook-action",
+            StepType::Parallel => "parallel",
+            StepType::IfCondition => "if-condition",
+            StepType::WhileCondition => "while-condition",
+            StepType::SwitchCondition => "switch-condition",
+            StepType::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the step opens branches that must each end at their own end step.
+    pub fn is_branching(self) -> bool {
+        matches!(
+            self,
+            StepType::Parallel
+                | StepType::IfCondition
+                | StepType::WhileCondition
+                | StepType::SwitchCondition
+        )
+    }
+}
+
+/// Which property an edge comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeKind<'d> {
+    /// `on_completion`
+    OnCompletion,
+    /// `on_success`
+    OnSuccess,
+    /// `on_failure`
+    OnFailure,
+    /// `on_true` of an if or while step
+    OnTrue,
+    /// `on_false` of an if step
+    OnFalse,
+    /// Entry `index` of a parallel step's `next_steps`
+    NextStep(usize),
+    /// The case with this key of a switch step
+    Case(&'d str),
+}
+
+impl EdgeKind<'_> {
+    /// Whether the edge opens a branch (rather than continuing after the step).
+    pub fn is_branch(self) -> bool {
+        !matches!(
+            self,
+            EdgeKind::OnCompletion | EdgeKind::OnSuccess | EdgeKind::OnFailure
+        )
+    }
+
+    /// The label to draw on the edge.
+    pub fn label(self) -> String {
+        match self {
+            EdgeKind::OnCompletion => "on_completion".to_owned(),
+            EdgeKind::OnSuccess => "on_success".to_owned(),
+            EdgeKind::OnFailure => "on_failure".to_owned(),
+            EdgeKind::OnTrue => "on_true".to_owned(),
+            EdgeKind::OnFalse => "on_false".to_owned(),
+            EdgeKind::NextStep(_) => "parallel".to_owned(),
+            EdgeKind::Case(value) => format!("case {value}"),
+        }
+    }
+}
+
+/// A pointer from one step to another.
+#[derive(Debug, Clone)]
+pub struct Edge<'d> {
+    /// The property it comes from.
+    pub kind: EdgeKind<'d>,
+    /// The step id written.
+    pub target: &'d str,
+    /// The string value in the document.
+    pub node: NodeId,
+    /// The index of the target step, when it exists.
+    pub resolved: Option<usize>,
+}
+
+/// One workflow step.
+#[derive(Debug, Clone)]
+pub struct Step<'d> {
+    /// The step id (its key in `workflow`).
+    pub id: &'d str,
+    /// The step object (or whatever value the key has).
+    pub node: NodeId,
+    /// The index of the step's member in the `workflow` object.
+    pub member: usize,
+    /// Its type.
+    pub step_type: StepType,
+    /// Its `name`, if any.
+    pub name: Option<&'d str>,
+    /// Its outgoing edges in property order.
+    pub edges: Vec<Edge<'d>>,
+}
+
+/// The workflow of a playbook.
+#[derive(Debug, Clone)]
+pub struct Workflow<'d> {
+    /// The `workflow` object.
+    pub node: NodeId,
+    /// The steps in document order.
+    pub steps: Vec<Step<'d>>,
+    index: HashMap<&'d str, usize>,
+    /// The `workflow_start` value and the step it names.
+    pub start: Option<(NodeId, Option<usize>)>,
+    /// The `workflow_exception` value and the step it names.
+    pub exception: Option<(NodeId, Option<usize>)>,
+}
+
+impl<'d> Workflow<'d> {
+    /// Reads the workflow of the playbook `document`; `None` when there is no `workflow` object.
+    pub fn from_document(document: &'d Document<'d>) -> Option<Self> {
+        let root = document.root();
+        let node = document.get(root, "workflow")?;
+        if document.kind(node) != Kind::Object {
+            return None;
+        }
+
+        let mut steps = Vec::with_capacity(document.len(node));
+        let mut index = HashMap::with_capacity_and_hasher(document.len(node), Default::default());
+        for (member, entry) in document.members(node).enumerate() {
+            index.entry(entry.key).or_insert(steps.len());
+            let step_type = StepType::from_name(document.get_str(entry.value, "type"));
+            steps.push(Step {
+                id: entry.key,
+                node: entry.value,
+                member,
+                step_type,
+                name: document.get_str(entry.value, "name"),
+                edges: read_edges(document, entry.value, step_type),
+            });
+        }
+        for step in &mut steps {
+            for edge in &mut step.edges {
+                edge.resolved = index.get(edge.target).copied();
+            }
+        }
+
+        let reference = |key: &str| {
+            let value = document.get(root, key)?;
+            let target = document.as_str(value)?;
+            Some((value, index.get(target).copied()))
+        };
+        let start = reference("workflow_start");
+        let exception = reference("workflow_exception");
+        Some(Self {
+            node,
+            steps,
+            index,
+            start,
+            exception,
+        })
+    }
+
+    /// The index of the step with id `id`.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// The steps that `step` continues to after it completes (not its branches).
+    pub fn continuations(&self, step: usize) -> impl Iterator<Item = usize> + '_ {
+        self.steps[step]
+            .edges
+            .iter()
+            .filter(|edge| !edge.kind.is_branch())
+            .filter_map(|edge| edge.resolved)
+    }
+
+    /// Every step `step` points at.
+    pub fn successors(&self, step: usize) -> impl Iterator<Item = usize> + '_ {
+        self.steps[step]
+            .edges
+            .iter()
+            .filter_map(|edge| edge.resolved)
+    }
+}
+
+fn read_edges<'d>(document: &'d Document<'d>, step: NodeId, step_type: StepType) -> Vec<Edge<'d>> {
+    let mut edges = Vec::new();
+    let mut push = |kind, value: NodeId| {
+        if let Some(target) = document.as_str(value) {
+            edges.push(Edge {
+                kind,
+                target,
+                node: value,
+                resolved: None,
+            });
+        }
+    };
+    for member in document.members(step) {
+        match member.key {
+            "on_completion" => push(EdgeKind::OnCompletion, member.value),
+            "on_success" => push(EdgeKind::OnSuccess, member.value),
+            "on_failure" => push(EdgeKind::OnFailure, member.value),
+            "on_true" if matches!(step_type, StepType::IfCondition | StepType::WhileCondition) => {
+                push(EdgeKind::OnTrue, member.value);
+            }
+            "on_false" if step_type == StepType::IfCondition => {
+                push(EdgeKind::OnFalse, member.value);
+            }
+            "next_steps" if step_type == StepType::Parallel => {
+                for (index, item) in document.items(member.value).enumerate() {
+                    push(EdgeKind::NextStep(index), item);
+                }
+            }
+            "cases" if step_type == StepType::SwitchCondition => {
+                for case in document.members(member.value) {
+                    push(EdgeKind::Case(case.key), case.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    edges
+}

@@ -1,0 +1,527 @@
+//! Runs a compiled [`SchemaSet`] over a [`Document`] with draft 2020-12 semantics.
+//!
+//! Only the keywords the CACAO schemas use are implemented. Each schema applied to an object
+//! returns the set of members it evaluated, so that `unevaluatedProperties` sees exactly what
+//! the schemas applied in place (`$ref`, `allOf`, passing `anyOf`/`oneOf` branches, `if`/`then`/
+//! `else`) evaluated. One leniency, for better messages: members that a failing `$ref` or `allOf`
+//! branch evaluated still count as evaluated, so one wrong value does not also make its siblings
+//! "unknown".
+
+use super::{Literal, SchemaId, SchemaNode, SchemaSet, types};
+use crate::json::{Document, Kind, NodeId};
+
+/// One way the document breaks the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SchemaError {
+    /// The schema whose keyword failed.
+    pub schema: SchemaId,
+    /// The value concerned (for member-level errors: the object).
+    pub node: NodeId,
+    pub kind: ErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ErrorKind {
+    /// The value's type is not among these.
+    Type {
+        expected: u8,
+    },
+    /// The value is not in `enum` (or not `const`).
+    Enum,
+    /// A required member is missing.
+    Required {
+        name: String,
+    },
+    /// Exactly one of these members must be present (a `oneOf` of `required` branches);
+    /// `present` lists those that are.
+    RequiredOneOf {
+        names: Vec<String>,
+        present: Vec<String>,
+    },
+    /// Member `member` is not allowed (unevaluated or additional with a `false` schema).
+    Unevaluated {
+        member: usize,
+    },
+    Minimum,
+    Maximum,
+    MinItems,
+    MinProperties,
+    Pattern,
+    /// A `not` schema matched.
+    Not,
+    /// More than one `oneOf` branch matched.
+    OneOfMany,
+    /// A `false` schema (outside of `unevaluatedProperties`).
+    False,
+}
+
+/// The members of one object evaluated so far, as a bit set.
+#[derive(Debug, Clone)]
+enum Evaluated {
+    Small(u128),
+    Large(Vec<u64>),
+}
+
+impl Evaluated {
+    fn new(length: usize) -> Self {
+        if length <= 128 {
+            Evaluated::Small(0)
+        } else {
+            Evaluated::Large(vec![0; length.div_ceil(64)])
+        }
+    }
+
+    fn mark(&mut self, index: usize) {
+        match self {
+            Evaluated::Small(bits) => *bits |= 1 << index,
+            Evaluated::Large(words) => words[index / 64] |= 1 << (index % 64),
+        }
+    }
+
+    fn contains(&self, index: usize) -> bool {
+        match self {
+            Evaluated::Small(bits) => *bits & (1 << index) != 0,
+            Evaluated::Large(words) => words[index / 64] & (1 << (index % 64)) != 0,
+        }
+    }
+
+    fn union(&mut self, other: &Evaluated) {
+        match (self, other) {
+            (Evaluated::Small(bits), Evaluated::Small(other)) => *bits |= other,
+            (Evaluated::Large(words), Evaluated::Large(other)) => {
+                for (word, other) in words.iter_mut().zip(other) {
+                    *word |= other;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Evaluates the document against the root schema and returns every error.
+pub(crate) fn evaluate(set: &SchemaSet, document: &Document<'_>) -> Vec<SchemaError> {
+    let mut evaluator = Evaluator {
+        set,
+        document,
+        errors: Vec::new(),
+    };
+    evaluator.evaluate(set.root, document.root());
+    evaluator.errors
+}
+
+struct Evaluator<'s, 'd> {
+    set: &'s SchemaSet,
+    document: &'d Document<'d>,
+    errors: Vec<SchemaError>,
+}
+
+impl Evaluator<'_, '_> {
+    fn push(&mut self, schema: SchemaId, node: NodeId, kind: ErrorKind) {
+        self.errors.push(SchemaError { schema, node, kind });
+    }
+
+    /// Applies a schema to a member value or array item, whose evaluated members nobody needs:
+    /// leaf schemas (`type`, `pattern`) are checked inline.
+    #[inline]
+    fn evaluate_child(&mut self, schema_id: SchemaId, node: NodeId) {
+        let schema = self.set.node(schema_id);
+        if !schema.is_leaf {
+            self.evaluate(schema_id, node);
+            return;
+        }
+        if schema.types != 0 && !self.type_matches(schema.types, node) {
+            self.push(
+                schema_id,
+                node,
+                ErrorKind::Type {
+                    expected: schema.types,
+                },
+            );
+            return;
+        }
+        if let Some(pattern) = &schema.pattern
+            && let Some(text) = self.document.as_str(node)
+            && !pattern.is_match(text)
+        {
+            self.push(schema_id, node, ErrorKind::Pattern);
+        }
+    }
+
+    /// Applies `schema` to `node`, pushing errors; returns the members it evaluated.
+    fn evaluate(&mut self, schema_id: SchemaId, node: NodeId) -> Evaluated {
+        let document = self.document;
+        let kind = document.kind(node);
+        let mut evaluated = Evaluated::new(if kind == Kind::Object {
+            document.len(node)
+        } else {
+            0
+        });
+        let schema: &SchemaNode = self.set.node(schema_id);
+
+        if let Some(boolean) = schema.boolean {
+            if !boolean {
+                self.push(schema_id, node, ErrorKind::False);
+            }
+            return evaluated;
+        }
+
+        if schema.types != 0 && !self.type_matches(schema.types, node) {
+            self.push(
+                schema_id,
+                node,
+                ErrorKind::Type {
+                    expected: schema.types,
+                },
+            );
+        }
+        if let Some(allowed) = &schema.enumeration
+            && !allowed
+                .iter()
+                .any(|literal| self.literal_matches(literal, node))
+        {
+            self.push(schema_id, node, ErrorKind::Enum);
+        }
+        if let Some(constant) = &schema.constant
+            && !self.literal_matches(constant, node)
+        {
+            self.push(schema_id, node, ErrorKind::Enum);
+        }
+
+        match kind {
+            Kind::String => {
+                if let Some(pattern) = &schema.pattern
+                    && !pattern.is_match(document.as_str(node).unwrap_or_default())
+                {
+                    self.push(schema_id, node, ErrorKind::Pattern);
+                }
+            }
+            Kind::Number => {
+                let value = document.as_f64(node).unwrap_or(f64::NAN);
+                if schema.minimum.is_some_and(|minimum| value < minimum) {
+                    self.push(schema_id, node, ErrorKind::Minimum);
+                }
+                if schema.maximum.is_some_and(|maximum| value > maximum) {
+                    self.push(schema_id, node, ErrorKind::Maximum);
+                }
+            }
+            Kind::Array => {
+                if schema
+                    .min_items
+                    .is_some_and(|minimum| document.len(node) < minimum)
+                {
+                    self.push(schema_id, node, ErrorKind::MinItems);
+                }
+                if let Some(items) = schema.items {
+                    for item in document.items(node) {
+                        self.evaluate_child(items, item);
+                    }
+                }
+            }
+            Kind::Object => self.evaluate_members(schema_id, node, &mut evaluated),
+            Kind::Null | Kind::Bool => {}
+        }
+
+        let schema: &SchemaNode = self.set.node(schema_id);
+        if let Some(reference) = schema.reference {
+            let inner = self.evaluate(reference, node);
+            evaluated.union(&inner);
+        }
+        for &branch in &schema.all_of {
+            let inner = self.evaluate(branch, node);
+            evaluated.union(&inner);
+        }
+        if !schema.any_of.is_empty() {
+            self.evaluate_any_of(schema_id, node, &mut evaluated);
+        }
+        if !schema.one_of.is_empty() {
+            self.evaluate_one_of(schema_id, node, &mut evaluated);
+        }
+        if let Some(condition) = schema.condition {
+            let (passed, inner) = self.condition(condition, node);
+            if passed {
+                evaluated.union(&inner);
+                if let Some(then) = schema.then {
+                    let inner = self.evaluate(then, node);
+                    evaluated.union(&inner);
+                }
+            } else if let Some(otherwise) = schema.otherwise {
+                let inner = self.evaluate(otherwise, node);
+                evaluated.union(&inner);
+            }
+        }
+        if let Some(not) = schema.not {
+            let (passed, _) = self.speculate(not, node);
+            if passed {
+                self.push(schema_id, node, ErrorKind::Not);
+            }
+        }
+
+        if kind == Kind::Object
+            && let Some(unevaluated) = schema.unevaluated_properties
+        {
+            let rejects_all = self.set.node(unevaluated).boolean == Some(false);
+            for index in 0..document.len(node) {
+                if evaluated.contains(index) {
+                    continue;
+                }
+                if rejects_all {
+                    self.push(unevaluated, node, ErrorKind::Unevaluated { member: index });
+                } else {
+                    self.evaluate_child(unevaluated, document.member(node, index).value);
+                }
+                evaluated.mark(index);
+            }
+        }
+        evaluated
+    }
+
+    fn evaluate_members(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
+        let document = self.document;
+        let schema = self.set.node(schema_id);
+
+        if schema
+            .min_properties
+            .is_some_and(|minimum| document.len(node) < minimum)
+        {
+            self.push(schema_id, node, ErrorKind::MinProperties);
+        }
+        for name in &schema.required {
+            if document.get(node, name).is_none() {
+                self.push(schema_id, node, ErrorKind::Required { name: name.clone() });
+            }
+        }
+        if schema.properties.is_empty()
+            && schema.pattern_properties.is_empty()
+            && schema.additional_properties.is_none()
+        {
+            return;
+        }
+
+        for (index, member) in document.members(node).enumerate() {
+            let mut matched = false;
+            if let Some(property) = schema.property(member.key) {
+                self.evaluate_child(property, member.value);
+                matched = true;
+            }
+            for (pattern, property) in &schema.pattern_properties {
+                if pattern.is_match(member.key) {
+                    self.evaluate_child(*property, member.value);
+                    matched = true;
+                }
+            }
+            if !matched && let Some(additional) = schema.additional_properties {
+                if self.set.node(additional).boolean == Some(false) {
+                    self.push(additional, node, ErrorKind::Unevaluated { member: index });
+                } else {
+                    self.evaluate_child(additional, member.value);
+                }
+                matched = true;
+            }
+            if matched {
+                evaluated.mark(index);
+            }
+        }
+    }
+
+    /// Applies an `if` schema; a discriminator (`{"properties": {P: {"const": V}}}`) is decided
+    /// with one lookup instead of a full evaluation.
+    fn condition(&mut self, condition: SchemaId, node: NodeId) -> (bool, Evaluated) {
+        let Some((property, value)) = self.set.node(condition).discriminator() else {
+            return self.speculate(condition, node);
+        };
+        let document = self.document;
+        if document.kind(node) != Kind::Object {
+            return (true, Evaluated::new(0));
+        }
+        let mut evaluated = Evaluated::new(document.len(node));
+        let Some(member) = document.get_index(node, property) else {
+            return (true, evaluated);
+        };
+        let passed = self.literal_matches(value, document.member(node, member).value);
+        if passed {
+            evaluated.mark(member);
+        }
+        (passed, evaluated)
+    }
+
+    /// Applies `schema` without keeping its errors; returns whether it passed.
+    fn speculate(&mut self, schema: SchemaId, node: NodeId) -> (bool, Evaluated) {
+        let before = self.errors.len();
+        let evaluated = self.evaluate(schema, node);
+        let passed = self.errors.len() == before;
+        self.errors.truncate(before);
+        (passed, evaluated)
+    }
+
+    /// Applies each branch, keeping its errors apart.
+    fn branches(
+        &mut self,
+        branches: &[SchemaId],
+        node: NodeId,
+    ) -> Vec<(Vec<SchemaError>, Evaluated)> {
+        branches
+            .iter()
+            .map(|&branch| {
+                let before = self.errors.len();
+                let evaluated = self.evaluate(branch, node);
+                (self.errors.split_off(before), evaluated)
+            })
+            .collect()
+    }
+
+    fn evaluate_any_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
+        let set = self.set;
+        let branches = &set.node(schema_id).any_of;
+        // Once a branch passes, the verdict is settled; later branches matter only for the
+        // members they may mark as evaluated, which only objects have.
+        let is_object = self.document.kind(node) == Kind::Object;
+        let mut passed = false;
+        let mut failures: Vec<(Vec<SchemaError>, Evaluated)> = Vec::new();
+        for &branch in branches {
+            if passed && !(is_object && set.node(branch).annotates) {
+                continue;
+            }
+            let before = self.errors.len();
+            let inner = self.evaluate(branch, node);
+            if self.errors.len() == before {
+                passed = true;
+                evaluated.union(&inner);
+            } else if passed {
+                self.errors.truncate(before);
+            } else {
+                failures.push((self.errors.split_off(before), inner));
+            }
+        }
+        if !passed {
+            self.report_no_branch(schema_id, node, branches, failures, evaluated);
+        }
+    }
+
+    fn evaluate_one_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
+        let branches = self.set.node(schema_id).one_of.clone();
+        if let Some(names) = self.required_only_branches(&branches) {
+            let present: Vec<String> = names
+                .iter()
+                .filter(|name| self.document.get(node, name).is_some())
+                .cloned()
+                .collect();
+            if present.len() != 1 {
+                self.push(schema_id, node, ErrorKind::RequiredOneOf { names, present });
+            }
+            return;
+        }
+
+        let outcomes = self.branches(&branches, node);
+        let passing = outcomes
+            .iter()
+            .filter(|(errors, _)| errors.is_empty())
+            .count();
+        match passing {
+            1 => {
+                if let Some((_, inner)) = outcomes.iter().find(|(errors, _)| errors.is_empty()) {
+                    evaluated.union(inner);
+                }
+            }
+            0 => self.report_no_branch(schema_id, node, &branches, outcomes, evaluated),
+            _ => self.push(schema_id, node, ErrorKind::OneOfMany),
+        }
+    }
+
+    /// When every branch of `anyOf`/`oneOf` fails: report the errors of the branch meant for
+    /// this value (the only one whose `type` accepts it), or a type error listing what the
+    /// branches accept.
+    fn report_no_branch(
+        &mut self,
+        schema_id: SchemaId,
+        node: NodeId,
+        branches: &[SchemaId],
+        outcomes: Vec<(Vec<SchemaError>, Evaluated)>,
+        evaluated: &mut Evaluated,
+    ) {
+        let accepted: Vec<Option<bool>> = branches
+            .iter()
+            .map(|&branch| {
+                self.branch_type(branch)
+                    .map(|set| self.type_matches(set, node))
+            })
+            .collect();
+        let candidate = accepted
+            .iter()
+            .position(|accepts| *accepts == Some(true))
+            .or_else(|| accepted.iter().position(Option::is_none));
+        match candidate {
+            Some(index) => {
+                let (errors, inner) = outcomes
+                    .into_iter()
+                    .nth(index)
+                    .unwrap_or_else(|| (Vec::new(), Evaluated::new(0)));
+                evaluated.union(&inner);
+                self.errors.extend(errors);
+            }
+            None => {
+                let expected = branches
+                    .iter()
+                    .filter_map(|&branch| self.branch_type(branch))
+                    .fold(0, |set, types| set | types);
+                self.push(schema_id, node, ErrorKind::Type { expected });
+            }
+        }
+    }
+
+    /// The `type` a branch declares, following `$ref`s.
+    fn branch_type(&self, mut branch: SchemaId) -> Option<u8> {
+        for _ in 0..16 {
+            let node = self.set.node(branch);
+            if node.types != 0 {
+                return Some(node.types);
+            }
+            branch = node.reference?;
+        }
+        None
+    }
+
+    /// If every branch is just `{"required": [one name]}`, those names.
+    fn required_only_branches(&self, branches: &[SchemaId]) -> Option<Vec<String>> {
+        branches
+            .iter()
+            .map(|&branch| {
+                let node = self.set.node(branch);
+                let only_required = node.required.len() == 1
+                    && node.types == 0
+                    && node.properties.is_empty()
+                    && node.reference.is_none()
+                    && node.all_of.is_empty();
+                only_required.then(|| node.required[0].clone())
+            })
+            .collect()
+    }
+
+    fn type_matches(&self, set: u8, node: NodeId) -> bool {
+        let document = self.document;
+        match document.kind(node) {
+            Kind::Null => set & types::NULL != 0,
+            Kind::Bool => set & types::BOOLEAN != 0,
+            Kind::String => set & types::STRING != 0,
+            Kind::Array => set & types::ARRAY != 0,
+            Kind::Object => set & types::OBJECT != 0,
+            Kind::Number => {
+                set & types::NUMBER != 0
+                    || (set & types::INTEGER != 0
+                        && (document.is_integer_literal(node)
+                            || document
+                                .as_f64(node)
+                                .is_some_and(|value| value.is_finite() && value.fract() == 0.0)))
+            }
+        }
+    }
+
+    fn literal_matches(&self, literal: &Literal, node: NodeId) -> bool {
+        let document = self.document;
+        match literal {
+            Literal::Null => document.kind(node) == Kind::Null,
+            Literal::Bool(value) => document.as_bool(node) == Some(*value),
+            Literal::Number(value) => document.as_f64(node) == Some(*value),
+            Literal::String(text) => document.as_str(node) == Some(text.as_str()),
+        }
+    }
+}
