@@ -11,6 +11,7 @@
 
 mod commands;
 mod output;
+mod signature_check;
 
 use std::process::ExitCode;
 

@@ -211,3 +211,36 @@ fn every_command_has_help() {
         assert!(stdout(&output).contains("Usage: cacao"), "{command}");
     }
 }
+
+/// `cacao validate` verifies signatures too: a tampered playbook is invalid with a
+/// `signature/...` finding located at the signature object; a correctly signed one is valid.
+#[test]
+fn signature_findings_are_reported_with_positions() {
+    let signatures = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/corpus/signature/cases"
+    ));
+
+    let tampered = cacao(&[
+        "validate",
+        "--format",
+        "json",
+        path(&signatures.join("n02-tampered-command-rs256.json")),
+    ]);
+    assert_eq!(tampered.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&tampered)).unwrap();
+    let diagnostics = report["files"][0]["diagnostics"].as_array().unwrap();
+    let finding = diagnostics
+        .iter()
+        .find(|d| d["rule"] == "signature/invalid-value")
+        .unwrap_or_else(|| panic!("no signature finding in {diagnostics:?}"));
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["pointer"], "/signatures/0");
+    assert!(finding["line"].as_u64().unwrap() > 1);
+
+    let signed = cacao(&[
+        "validate",
+        path(&signatures.join("p11-countersigned-es256-ed25519.json")),
+    ]);
+    assert_eq!(signed.status.code(), Some(0), "{}", stdout(&signed));
+}

@@ -124,10 +124,10 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
     })
 }
 
-/// The validator with every check the binary has. Further checks (such as signature
-/// verification, `signature/...` rules) plug in here with `Validator::with_check`.
+/// The validator with every check the binary has: the built-in schema and semantic rules, and
+/// signature verification (`signature/...` rules).
 pub(crate) fn validator() -> cacao_validate::Validator {
-    cacao_validate::Validator::new()
+    cacao_validate::Validator::new().with_check(crate::signature_check::SignatureCheck)
 }
 
 /// "`path`: valid" or "`path`: invalid (2 errors, 1 warning)".
