@@ -59,7 +59,7 @@ fn playbook() -> Value {
         "workflow_start": "start--b3e0f2b4-7a3c-4d2e-9f1a-000000000000",
         "workflow": workflow,
         "agent_definitions": {
-            "linux--b3e0f2b4-7a3c-4d2e-9f1a-aaaaaaaaaaaa": {"type": "linux", "name": "here"}
+            "linux--b3e0f2b4-7a3c-4d2e-9f1a-aaaaaaaaaaaa": {"type": "linux", "name": "here", "address": {"dname": ["localhost"]}}
         }
     })
 }

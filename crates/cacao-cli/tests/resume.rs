@@ -14,7 +14,7 @@ fn playbook(directory: &Path) -> PathBuf {
         json!({
             "type": "action",
             "name": name,
-            "agent": "linux--5d1c7f9e-0000-4000-8000-00000000000a",
+            "agent": "linux--5d1c7f9e-0000-4000-8000-0000000000ff",
             "commands": [{"type": "bash", "command": command}],
             "on_success": next
         })
@@ -44,7 +44,7 @@ fn playbook(directory: &Path) -> PathBuf {
             "end--5d1c7f9e-0000-4000-8000-000000000004": {"type": "end"}
         },
         "agent_definitions": {
-            "linux--5d1c7f9e-0000-4000-8000-00000000000a": {"type": "linux", "name": "here"}
+            "linux--5d1c7f9e-0000-4000-8000-0000000000ff": {"type": "linux", "name": "here", "address": {"dname": ["localhost"]}}
         }
     });
     let path = directory.join("playbook.json");

@@ -25,19 +25,19 @@ fn secrets_stay_out_of_output_logs_events_and_journal() {
                 "agent": "linux--7d6a3c0e-0000-4000-8000-000000000005",
                 "targets": ["net-address--7d6a3c0e-0000-4000-8000-000000000006"],
                 "commands": [{"type": "bash", "command": "echo failing >&2; exit 5"}],
-                "on_failure": "end--7d6a3c0e-0000-4000-8000-000000000007"
+                "on_completion": "end--7d6a3c0e-0000-4000-8000-000000000007"
             },
             "end--7d6a3c0e-0000-4000-8000-000000000007": {"type": "end"}
         },
         "agent_definitions": {
             "linux--7d6a3c0e-0000-4000-8000-000000000005": {
-                "type": "linux", "name": "here",
+                "type": "linux", "name": "here", "address": {"dname": ["localhost"]},
                 "authentication_info": "user-auth--7d6a3c0e-0000-4000-8000-000000000008"
             }
         },
         "target_definitions": {
             "net-address--7d6a3c0e-0000-4000-8000-000000000006": {
-                "type": "net-address", "name": "api",
+                "type": "net-address", "name": "api", "address": {"ipv4": ["192.0.2.10"]},
                 "authentication_info": "oauth2--7d6a3c0e-0000-4000-8000-000000000009"
             }
         },
@@ -66,7 +66,12 @@ fn secrets_stay_out_of_output_logs_events_and_journal() {
             .env("RUST_LOG", "trace")
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let everything = [
             String::from_utf8_lossy(&output.stdout).into_owned(),
             String::from_utf8_lossy(&output.stderr).into_owned(),

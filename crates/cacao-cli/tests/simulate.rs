@@ -100,3 +100,34 @@ fn a_refused_playbook_exits_2_with_every_problem() {
     );
     assert!(stderr.contains("__p4__"), "{stderr}");
 }
+
+#[test]
+fn an_invalid_playbook_is_refused_before_anything_runs() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut playbook: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(CORPUS).join("seq-basic.json")).unwrap(),
+    )
+    .unwrap();
+    // A dangling pointer: the validator's workflow rules reject it.
+    let start = playbook["workflow_start"].as_str().unwrap().to_owned();
+    playbook["workflow"][&start]["on_completion"] =
+        json!("action--00000000-0000-4000-8000-00000000dead");
+    let path = directory.path().join("invalid.json");
+    std::fs::write(&path, playbook.to_string()).unwrap();
+    let log = directory.path().join("log.txt");
+
+    let (code, stdout, stderr) = cacao(&[
+        "run",
+        path.to_str().unwrap(),
+        "--var",
+        &format!("__log__={}", log.display()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    let refusal: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(refusal["outcome"], "invalid");
+    assert!(!refusal["diagnostics"].as_array().unwrap().is_empty());
+    assert!(stderr.contains("not a valid CACAO playbook"), "{stderr}");
+    assert!(!log.exists());
+}

@@ -82,6 +82,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Verdict> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
+    refuse_invalid(&args, &text)?;
     let playbook = Playbook::from_json(&text)
         .with_context(|| format!("{} is not a CACAO playbook", args.file.display()))?;
     let playbook = Arc::new(playbook);
@@ -196,6 +197,41 @@ async fn execute(
         Outcome::Completed => Verdict::Success,
         Outcome::Failed | Outcome::Cancelled => Verdict::Negative,
     })
+}
+
+/// Runs the validator (the same checks as `cacao validate`) and refuses a playbook with errors,
+/// printing them; warnings do not stop a run.
+fn refuse_invalid(args: &Args, text: &str) -> anyhow::Result<()> {
+    let mut report = crate::commands::validate::validator().validate(text.as_bytes());
+    if report.is_valid() {
+        return Ok(());
+    }
+    report
+        .diagnostics
+        .retain(|diagnostic| diagnostic.severity == cacao_validate::Severity::Error);
+    let shown = args.file.display().to_string();
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "outcome": "invalid",
+                "diagnostics": report.diagnostics,
+            }))?
+        ),
+        Format::Human => eprint!(
+            "{}",
+            cacao_validate::render::render_report(
+                &shown,
+                text.as_bytes(),
+                &report,
+                use_colour(false)
+            )
+        ),
+    }
+    bail!(
+        "{shown} is not a valid CACAO playbook ({} errors), so it will not run",
+        report.error_count()
+    )
 }
 
 /// Ctrl-C (or SIGTERM) cancels the execution cleanly: running commands are killed and the
