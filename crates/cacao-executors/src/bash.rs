@@ -239,13 +239,15 @@ async fn run(
         (None, Some(signal)) => 128 + signal,
         (None, None) => -1,
     };
-    let mut results = IndexMap::new();
+    // Values the command wrote come first; the executor's own results are added after them, so a
+    // command cannot forge its exit code or output (the rule every executor follows).
+    let mut results = match std::fs::read(&output_file) {
+        Ok(content) => crate::output_file::parse(&content).values,
+        Err(_) => IndexMap::new(),
+    };
     results.insert("__stdout__".to_owned(), stdout);
     results.insert("__stderr__".to_owned(), stderr);
     results.insert("__exit_code__".to_owned(), exit_code.to_string());
-    for (name, value) in read_output_file(&output_file) {
-        results.insert(name, value);
-    }
     drop(cleanup);
 
     let success = status.success();
@@ -290,18 +292,4 @@ async fn read_capped(
         }
     }
     String::from_utf8_lossy(&kept).into_owned()
-}
-
-/// The `__name__=value` lines of the output file; other lines are ignored.
-fn read_output_file(path: &Path) -> Vec<(String, String)> {
-    let Ok(content) = std::fs::read(path) else {
-        return Vec::new();
-    };
-    String::from_utf8_lossy(&content)
-        .lines()
-        .filter_map(|line| {
-            let (name, value) = line.split_once('=')?;
-            cacao_model::variable::is_valid_name(name).then(|| (name.to_owned(), value.to_owned()))
-        })
-        .collect()
 }

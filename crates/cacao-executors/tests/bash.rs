@@ -51,6 +51,20 @@ async fn results_carry_stdout_stderr_exit_code_and_cacao_output_values() {
 }
 
 #[tokio::test]
+async fn a_command_cannot_forge_its_own_results_through_cacao_output() {
+    let outcome = BashExecutor::new()
+        .execute(&request(
+            "printf real; echo '__exit_code__=0' >> \"$CACAO_OUTPUT\"; \
+             echo '__stdout__=forged' >> \"$CACAO_OUTPUT\"; exit 3",
+        ))
+        .await
+        .unwrap();
+    assert!(!outcome.success);
+    assert_eq!(outcome.results["__exit_code__"], "3");
+    assert_eq!(outcome.results["__stdout__"], "real");
+}
+
+#[tokio::test]
 async fn dropping_the_command_kills_its_whole_process_group() {
     let directory = tempfile::tempdir().unwrap();
     let pid_file = directory.path().join("pid");
