@@ -2,8 +2,9 @@
 //!
 //! Before an execution starts, the engine refuses a revoked playbook or one outside its
 //! `valid_from`/`valid_until` window, and checks that this machine has an executor for every
-//! command type and supports every agent and target type the playbook (and every playbook it
-//! calls) uses. Every problem is reported at once, as a structured list, so an operator fixes
+//! command type and can reach every target type the playbook (and every playbook it calls)
+//! uses. Agents are only checked for being defined: an agent says who runs the commands, which
+//! is not something an executor has to reach. Every problem is reported at once, as a structured list, so an operator fixes
 //! them in one go.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -82,11 +83,11 @@ pub enum Problem {
         /// The action steps that use it.
         steps: Vec<String>,
     },
-    /// The executor of a command type cannot reach an agent or target of this type.
+    /// The executor of a command type cannot reach a target of this type.
     UnsupportedTargetType {
         /// The command type.
         command_type: String,
-        /// The agent-target type.
+        /// The target's type (`agent-target-type-ov`).
         target_type: String,
         /// The action steps concerned.
         steps: Vec<String>,
@@ -166,7 +167,7 @@ impl fmt::Display for Problem {
                 steps,
             } => write!(
                 f,
-                "the `{command_type}` executor cannot reach agents or targets of type `{target_type}` (used by {})",
+                "the `{command_type}` executor cannot reach targets of type `{target_type}` (used by {})",
                 steps.join(", ")
             ),
             Problem::UnknownAgentOrTarget { id, steps } => write!(
@@ -266,15 +267,21 @@ pub fn check(
             let Step::Action(action) = step else {
                 continue;
             };
-            let agent_and_targets =
-                std::iter::once(&action.agent).chain(action.targets.iter().flatten());
+            // The agent says who runs the commands (a person, this machine, a SOARCA instance):
+            // it must be defined, but only targets are what an executor has to reach.
+            if current.agent_or_target(&action.agent).is_none() {
+                uses.unknown
+                    .entry(&action.agent)
+                    .or_default()
+                    .push((index, step_id));
+            }
             for command in &action.commands {
                 let command_type = command.command_type.as_str();
                 uses.commands
                     .entry(command_type)
                     .or_default()
                     .push((index, step_id));
-                for id in agent_and_targets.clone() {
+                for id in action.targets.iter().flatten() {
                     match current.agent_or_target(id) {
                         Some(definition) => uses
                             .targets

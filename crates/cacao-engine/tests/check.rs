@@ -63,3 +63,82 @@ async fn every_reason_not_to_run_is_listed_at_once() {
         "{text}"
     );
 }
+
+/// A `bash` executor that reaches only `linux` targets, around the shared recorder.
+struct LinuxOnly(common::Recorder);
+
+impl cacao_engine::Executor for LinuxOnly {
+    fn command_types(&self) -> Vec<cacao_model::CommandType> {
+        self.0.command_types()
+    }
+
+    fn supports_target_type(&self, target_type: &str) -> bool {
+        target_type == "linux"
+    }
+
+    fn execute<'a>(
+        &'a self,
+        request: &'a cacao_engine::CommandRequest,
+    ) -> cacao_engine::executor::BoxFuture<
+        'a,
+        Result<cacao_engine::CommandOutcome, cacao_engine::ExecutorError>,
+    > {
+        self.0.execute(request)
+    }
+}
+
+/// Only targets must be reachable: an agent of a custom type (SOARCA's `soarca`, say) names who
+/// runs the commands and passes, while a target the executor cannot reach is refused.
+#[tokio::test]
+async fn agent_types_are_not_checked_against_executors_but_target_types_are() {
+    let custom_agent = |targets: serde_json::Value| {
+        let mut document = serde_json::to_value(&*playbook(
+            json!({
+                "start--s": {"type": "start", "on_completion": "action--a"},
+                "action--a": {"type": "action", "agent": "soarca--agent", "targets": targets,
+                    "commands": [{"type": "bash", "command": "A"}], "on_completion": "end--e"},
+                "end--e": {"type": "end"}
+            }),
+            json!({}),
+            None,
+        ))
+        .unwrap();
+        document["agent_definitions"]["soarca--agent"] =
+            json!({"type": "soarca", "name": "soarca-instance"});
+        document["target_definitions"] = json!({
+            "linux--host": {"type": "linux", "name": "host"},
+            "http-api--api": {"type": "http-api", "name": "api"}
+        });
+        Arc::new(cacao_model::Playbook::from_value(document).unwrap())
+    };
+    let engine = || {
+        let mut registry = ExecutorRegistry::new();
+        registry.register(Arc::new(LinuxOnly(common::Recorder::default())));
+        Engine::new(registry)
+    };
+
+    let report = engine()
+        .run(custom_agent(json!(["linux--host"])), Start::default())
+        .await
+        .expect("a custom agent type with a reachable target runs");
+    assert_eq!(
+        report.outcome,
+        cacao_engine::Outcome::Completed,
+        "{report:?}"
+    );
+
+    let refused = engine()
+        .run(custom_agent(json!(["http-api--api"])), Start::default())
+        .await;
+    let Err(EngineError::Refused(refusal)) = refused else {
+        panic!("an unreachable target type is refused");
+    };
+    assert_eq!(
+        refusal.problems,
+        vec![Problem::UnsupportedTargetType {
+            command_type: "bash".into(),
+            target_type: "http-api".into(),
+            steps: vec!["action--a".into()],
+        }]
+    );
+}
