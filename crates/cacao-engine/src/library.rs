@@ -24,6 +24,14 @@ pub enum LibraryError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The caller's admission check refused a file (it is invalid, or not trusted).
+    #[error("{path} was refused: {reason}")]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A file is not a playbook.
     #[error("{path} is not a CACAO playbook: {message}")]
     NotAPlaybook {
@@ -51,6 +59,16 @@ impl PlaybookLibrary {
     /// Loads every `*.json` file under `directory` (recursively). Files that are not playbooks
     /// are errors: a library with a broken file should be fixed, not half used.
     pub fn load_directory(directory: &Path) -> Result<Self, LibraryError> {
+        Self::load_directory_with(directory, |_, _| Ok(()))
+    }
+
+    /// Like [`PlaybookLibrary::load_directory`], but every file's text must first pass `admit`
+    /// (for example validation and a trust policy): a playbook another one calls deserves the
+    /// same checks as the one started.
+    pub fn load_directory_with(
+        directory: &Path,
+        mut admit: impl FnMut(&Path, &str) -> Result<(), String>,
+    ) -> Result<Self, LibraryError> {
         let mut library = Self::new();
         let mut pending = vec![directory.to_owned()];
         while let Some(current) = pending.pop() {
@@ -76,6 +94,10 @@ impl PlaybookLibrary {
                             path: path.clone(),
                             source,
                         })?;
+                    admit(&path, &text).map_err(|reason| LibraryError::Refused {
+                        path: path.clone(),
+                        reason,
+                    })?;
                     let playbook =
                         Playbook::from_json(&text).map_err(|error| LibraryError::NotAPlaybook {
                             path: path.clone(),

@@ -56,6 +56,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE.jsonl")]
     pub events: Option<PathBuf>,
 
+    /// A trusted public key or certificate (PEM). Repeatable. With trust given, the playbook (and
+    /// every playbook in --library) must carry a valid signature by a trusted key that is not
+    /// expired, not yet valid or revoked, or it does not run.
+    #[arg(long, value_name = "PUBKEY.pem")]
+    pub trust: Vec<PathBuf>,
+
+    /// A trust policy file (JSON; see docs/signatures.md) that the playbook and every playbook in
+    /// --library must satisfy before anything runs. Keys from --trust are added to it.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
     /// Run without side effects, taking each command's outcome and results from this scenario
     /// file, and report which steps and branches were covered.
     #[arg(long, value_name = "SCENARIO.json")]
@@ -64,6 +75,29 @@ pub struct Args {
     /// Answers for `manual` commands, for unattended runs (passed to the manual executor).
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
+
+    /// The OpenSSH known_hosts file ssh host keys are pinned from [default: ~/.ssh/known_hosts].
+    #[arg(long, value_name = "FILE", env = "CACAO_SSH_KNOWN_HOSTS")]
+    pub ssh_known_hosts: Option<PathBuf>,
+
+    /// An OpenSSH private key file for ssh targets, tried before a password; repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub ssh_identity: Vec<PathBuf>,
+
+    /// Accept any ssh host key instead of pinning it. Unsafe: anyone on the path can read and
+    /// change the session; use only on an isolated test network.
+    #[arg(long, conflicts_with = "ssh_known_hosts")]
+    pub ssh_insecure_accept_any_host_key: bool,
+
+    /// A PEM file of root certificates trusted for http-api and openc2-http besides the
+    /// system's (an internal certificate authority); repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub http_ca_file: Vec<PathBuf>,
+
+    /// The Content-Type of OpenC2 commands that set none
+    /// [default: application/openc2-cmd+json;version=1.0].
+    #[arg(long, value_name = "TYPE", env = "CACAO_OPENC2_CONTENT_TYPE")]
+    pub openc2_content_type: Option<String>,
 
     /// Timeout, in seconds, of action steps whose playbook sets none.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
@@ -83,13 +117,22 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     refuse_invalid(&args, &text)?;
+    let policy = trust_policy(&args)?;
+    if let Some(policy) = &policy {
+        refuse_untrusted(policy, &text)
+            .with_context(|| format!("{} is refused by the trust policy", args.file.display()))?;
+    }
     let playbook = Playbook::from_json(&text)
         .with_context(|| format!("{} is not a CACAO playbook", args.file.display()))?;
     let playbook = Arc::new(playbook);
     let variables = parse_variables(&args.vars)?;
 
+    // A called playbook runs with the same authority as the one started: it gets the same
+    // validation and the same trust policy.
     let library = match &args.library {
-        Some(directory) => PlaybookLibrary::load_directory(directory)?,
+        Some(directory) => PlaybookLibrary::load_directory_with(directory, |_, text| {
+            admit_library_playbook(policy.as_ref(), text)
+        })?,
         None => PlaybookLibrary::new(),
     };
     let scenario = match &args.simulate {
@@ -105,6 +148,11 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
         }
         None => cacao_executors::default_registry(&cacao_executors::ExecutorOptions {
             answers_file: args.answers.clone(),
+            ssh_known_hosts: args.ssh_known_hosts.clone(),
+            ssh_identities: args.ssh_identity.clone(),
+            ssh_insecure_accept_any_host_key: args.ssh_insecure_accept_any_host_key,
+            http_ca_files: args.http_ca_file.clone(),
+            openc2_content_type: args.openc2_content_type.clone(),
         }),
     };
     let engine = Engine::new(registry)
@@ -232,6 +280,66 @@ fn refuse_invalid(args: &Args, text: &str) -> anyhow::Result<()> {
         "{shown} is not a valid CACAO playbook ({} errors), so it will not run",
         report.error_count()
     )
+}
+
+/// The trust policy from --policy and --trust, if either is given: without them no signature is
+/// required (the validator has still refused signatures that do not verify).
+fn trust_policy(args: &Args) -> anyhow::Result<Option<cacao_sign::TrustPolicy>> {
+    if args.policy.is_none() && args.trust.is_empty() {
+        return Ok(None);
+    }
+    let mut trust = cacao_sign::TrustStore::new();
+    for path in &args.trust {
+        trust.add_pem_file(None, path)?;
+    }
+    let policy = match &args.policy {
+        Some(path) => {
+            let mut policy = cacao_sign::TrustPolicy::from_file(path)?;
+            for signee in trust.signees() {
+                policy.trust.add_signee(signee.clone());
+            }
+            policy
+        }
+        None => cacao_sign::TrustPolicy::for_execution(trust),
+    };
+    Ok(Some(policy))
+}
+
+/// Refuses a playbook the trust policy does not accept, with every reason.
+fn refuse_untrusted(policy: &cacao_sign::TrustPolicy, text: &str) -> anyhow::Result<()> {
+    let document = cacao_sign::canonical::parse_document(text)?;
+    let (_, decision) = policy.check(&document, jiff::Timestamp::now());
+    if decision.accepted {
+        return Ok(());
+    }
+    bail!("{}", decision.reasons.join("; "))
+}
+
+/// The admission check of a library playbook: valid, and accepted by the trust policy if any.
+fn admit_library_playbook(
+    policy: Option<&cacao_sign::TrustPolicy>,
+    text: &str,
+) -> Result<(), String> {
+    let report = crate::commands::validate::validator().validate(text.as_bytes());
+    if let Some(error) = report
+        .diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic.severity == cacao_validate::Severity::Error)
+    {
+        return Err(format!(
+            "it is not a valid CACAO playbook ({} errors; the first, at line {} column {}: [{}] {}); run `cacao validate` on it",
+            report.error_count(),
+            error.line,
+            error.column,
+            error.rule,
+            error.message
+        ));
+    }
+    match policy {
+        Some(policy) => refuse_untrusted(policy, text)
+            .map_err(|error| format!("the trust policy refuses it: {error:#}")),
+        None => Ok(()),
+    }
 }
 
 /// Ctrl-C (or SIGTERM) cancels the execution cleanly: running commands are killed and the
