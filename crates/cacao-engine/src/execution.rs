@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use cacao_model::{Playbook, Step};
+use cacao_model::{CommandType, Playbook, Step};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -438,7 +438,16 @@ async fn run_step(
             step_id: step_id.to_owned(),
         })
         .await?;
-        let mut started = run.event_of(seq, EventType::StepStarted, Status::Ongoing, playbook_id);
+        // A step that will ask a person tells the watchers so from the start: responders look
+        // for `await_user_input` to find the steps that need them.
+        let waits_for_a_person = matches!(step, Step::Action(action)
+            if action.commands.iter().any(|command| command.command_type == CommandType::Manual));
+        let status = if waits_for_a_person {
+            Status::AwaitUserInput
+        } else {
+            Status::Ongoing
+        };
+        let mut started = run.event_of(seq, EventType::StepStarted, status, playbook_id);
         fill_step(&mut started, context, step_id, step);
         started.rerun = rerun;
         run.events.emit(&started);
