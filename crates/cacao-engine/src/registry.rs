@@ -27,6 +27,19 @@ impl ExecutorRegistry {
         }
     }
 
+    /// The same registry with every executor replaced by `wrap(executor)`, for decorators that
+    /// observe or adapt commands (an executor registered for several types is wrapped once per
+    /// type).
+    pub fn map(self, wrap: impl Fn(Arc<dyn Executor>) -> Arc<dyn Executor>) -> Self {
+        Self {
+            by_command_type: self
+                .by_command_type
+                .into_iter()
+                .map(|(command_type, executor)| (command_type, wrap(executor)))
+                .collect(),
+        }
+    }
+
     /// The executor for `command_type`.
     pub fn get(&self, command_type: &str) -> Option<&Arc<dyn Executor>> {
         self.by_command_type.get(command_type)

@@ -7,6 +7,7 @@ pub mod keygen;
 pub mod new;
 pub mod pattern;
 pub mod run;
+mod run_output;
 pub mod sign;
 pub mod validate;
 pub mod verify;

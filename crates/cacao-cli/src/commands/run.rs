@@ -24,6 +24,7 @@ use indexmap::IndexMap;
 use serde_json::json;
 
 use crate::Verdict;
+use crate::commands::run_output;
 use crate::output::{Format, use_colour};
 
 /// Arguments of `cacao run`.
@@ -139,6 +140,11 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
         Some(path) => Some(read_scenario(path, &playbook)?),
         None => None,
     };
+    // One progress display, shared by the renderer and by the echo of command output, so their
+    // lines never tear each other's spinners.
+    let progress = (args.format == Format::Human && std::io::stdout().is_terminal()).then(|| {
+        indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stdout())
+    });
     let registry = match &scenario {
         Some(scenario) => {
             let mut registry = ExecutorRegistry::new();
@@ -153,6 +159,12 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
             ssh_insecure_accept_any_host_key: args.ssh_insecure_accept_any_host_key,
             http_ca_files: args.http_ca_file.clone(),
             openc2_content_type: args.openc2_content_type.clone(),
+        })
+        .map(|executor| match args.format {
+            Format::Human => {
+                run_output::Echo::wrap(executor, printer(progress.clone()), use_colour(true))
+            }
+            Format::Json => executor,
         }),
     };
     let engine = Engine::new(registry)
@@ -175,6 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
         .context("cannot start the async runtime")?;
     runtime.block_on(execute(
         &args,
+        progress,
         engine,
         playbook,
         variables,
@@ -188,6 +201,7 @@ pub fn run(args: Args) -> anyhow::Result<Verdict> {
 #[allow(clippy::too_many_arguments)]
 async fn execute(
     args: &Args,
+    progress: Option<indicatif::MultiProgress>,
     engine: Engine,
     playbook: Arc<Playbook>,
     variables: IndexMap<String, String>,
@@ -201,7 +215,7 @@ async fn execute(
     if let Some(file) = events_file {
         sinks.push(Arc::new(JsonLinesSink::new(file)));
     }
-    let renderer = Renderer::new(args.format, &playbook);
+    let renderer = Renderer::new(args.format, &playbook, progress);
     let rendering = tokio::spawn(renderer.consume(receiver));
 
     let cancel = cacao_engine::Cancellation::new();
@@ -280,6 +294,18 @@ fn refuse_invalid(args: &Args, text: &str) -> anyhow::Result<()> {
         "{shown} is not a valid CACAO playbook ({} errors), so it will not run",
         report.error_count()
     )
+}
+
+/// Prints a line above the spinners when there are any, else straight to stdout.
+fn printer(progress: Option<indicatif::MultiProgress>) -> run_output::Printer {
+    Arc::new(move |line: String| match &progress {
+        Some(progress) => {
+            let _ = progress.println(line);
+        }
+        None => {
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
+        }
+    })
 }
 
 /// The trust policy from --policy and --trust, if either is given: without them no signature is
@@ -468,11 +494,11 @@ struct Rendered {
 }
 
 impl Renderer {
-    fn new(format: Format, playbook: &Playbook) -> Self {
-        let terminal = std::io::stdout().is_terminal();
-        let progress = (format == Format::Human && terminal).then(|| {
-            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stdout())
-        });
+    fn new(
+        format: Format,
+        playbook: &Playbook,
+        progress: Option<indicatif::MultiProgress>,
+    ) -> Self {
         Self {
             format,
             colour: format == Format::Human && use_colour(true),
