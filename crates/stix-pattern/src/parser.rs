@@ -155,43 +155,34 @@ impl<'text> Parser<'text> {
         self.depth -= 1;
     }
 
+    /// `operand (separator operand)*`: the operands of one n-ary operator, in order. The
+    /// callers flatten them into one list node (or keep a single operand as it is).
+    fn separated<T>(
+        &mut self,
+        separator: TokenKind,
+        mut operand: impl FnMut(&mut Self) -> Result<T, PatternError>,
+    ) -> Result<Vec<T>, PatternError> {
+        let mut operands = vec![operand(self)?];
+        while self.peek().kind == separator {
+            self.advance();
+            operands.push(operand(self)?);
+        }
+        Ok(operands)
+    }
+
     // observationExpressions: observationExpressionOr (FOLLOWEDBY observationExpressionOr)*
     fn observation_expressions(&mut self) -> Result<ObservationExpression, PatternError> {
-        let first = self.observation_or()?;
-        if self.peek().kind != TokenKind::FollowedBy {
-            return Ok(first);
-        }
-        let mut operands = vec![first];
-        while self.peek().kind == TokenKind::FollowedBy {
-            self.advance();
-            operands.push(self.observation_or()?);
-        }
+        let operands = self.separated(TokenKind::FollowedBy, Self::observation_or)?;
         Ok(flatten_observations(operands, ListOperator::FollowedBy))
     }
 
     fn observation_or(&mut self) -> Result<ObservationExpression, PatternError> {
-        let first = self.observation_and()?;
-        if self.peek().kind != TokenKind::Or {
-            return Ok(first);
-        }
-        let mut operands = vec![first];
-        while self.peek().kind == TokenKind::Or {
-            self.advance();
-            operands.push(self.observation_and()?);
-        }
+        let operands = self.separated(TokenKind::Or, Self::observation_and)?;
         Ok(flatten_observations(operands, ListOperator::Or))
     }
 
     fn observation_and(&mut self) -> Result<ObservationExpression, PatternError> {
-        let first = self.observation_qualified()?;
-        if self.peek().kind != TokenKind::And {
-            return Ok(first);
-        }
-        let mut operands = vec![first];
-        while self.peek().kind == TokenKind::And {
-            self.advance();
-            operands.push(self.observation_qualified()?);
-        }
+        let operands = self.separated(TokenKind::And, Self::observation_qualified)?;
         Ok(flatten_observations(operands, ListOperator::And))
     }
 
@@ -318,28 +309,12 @@ impl<'text> Parser<'text> {
 
     // comparisonExpression: comparisonExpressionAnd (OR comparisonExpressionAnd)*
     fn comparison_or(&mut self) -> Result<ComparisonExpression, PatternError> {
-        let first = self.comparison_and()?;
-        if self.peek().kind != TokenKind::Or {
-            return Ok(first);
-        }
-        let mut operands = vec![first];
-        while self.peek().kind == TokenKind::Or {
-            self.advance();
-            operands.push(self.comparison_and()?);
-        }
+        let operands = self.separated(TokenKind::Or, Self::comparison_and)?;
         Ok(flatten_comparisons(operands, false))
     }
 
     fn comparison_and(&mut self) -> Result<ComparisonExpression, PatternError> {
-        let first = self.property_test()?;
-        if self.peek().kind != TokenKind::And {
-            return Ok(first);
-        }
-        let mut operands = vec![first];
-        while self.peek().kind == TokenKind::And {
-            self.advance();
-            operands.push(self.property_test()?);
-        }
+        let operands = self.separated(TokenKind::And, Self::property_test)?;
         Ok(flatten_comparisons(operands, true))
     }
 
