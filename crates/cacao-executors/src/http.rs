@@ -39,7 +39,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine as _;
-use cacao_engine::executor::ExecutorError;
+use cacao_engine::executor::{CommandOutcome, CommandRequest, ExecutorError};
 use cacao_model::{AuthenticationInfo, AuthenticationInfoType, Secret};
 use indexmap::IndexMap;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
@@ -118,6 +118,35 @@ impl HttpClient {
     /// The options the client was built with.
     pub fn options(&self) -> &HttpOptions {
         &self.options
+    }
+
+    /// Sends a command's requests (one per target endpoint) in order and stops at the first that
+    /// fails by `outcome_of`'s rule; the command's outcome is the last response's.
+    pub async fn exchange_in_order(
+        &self,
+        command: &CommandRequest,
+        command_type: &'static str,
+        requests: Vec<(String, Request)>,
+        outcome_of: impl Fn(&Response) -> CommandOutcome,
+    ) -> Result<CommandOutcome, ExecutorError> {
+        let mut outcome = CommandOutcome::default();
+        for (described, prepared) in requests {
+            let span = tracing::info_span!(
+                "http_exchange",
+                execution_id = %command.execution_id,
+                step_id = %command.step_id,
+                command_type,
+                target = %described,
+            );
+            let response =
+                tracing::Instrument::instrument(self.exchange(prepared, command.timeout), span)
+                    .await?;
+            outcome = outcome_of(&response);
+            if !outcome.success {
+                break;
+            }
+        }
+        Ok(outcome)
     }
 
     /// Sends one request and reads the response, bounded by `timeout` (else the default).

@@ -13,7 +13,6 @@
 
 use cacao_engine::executor::{BoxFuture, CommandOutcome, CommandRequest, Executor, ExecutorError};
 use cacao_model::CommandType;
-use tracing::{Instrument, info_span};
 
 use crate::http::{self, HttpClient, HttpOptions, Request, Response};
 use crate::redact::Redactor;
@@ -53,26 +52,9 @@ impl HttpApiExecutor {
             .map_err(|error| ExecutorError::Invalid(error.to_string()))?;
 
         let requests = build_requests(request, &start_line, body, TARGET_TYPES)?;
-        let mut outcome = CommandOutcome::default();
-        for (described, prepared) in requests {
-            let span = info_span!(
-                "http-api",
-                execution_id = %request.execution_id,
-                step_id = %request.step_id,
-                command_type = "http-api",
-                target = %described,
-            );
-            let response = self
-                .http
-                .exchange(prepared, request.timeout)
-                .instrument(span)
-                .await?;
-            outcome = outcome_of(&response);
-            if !outcome.success {
-                break;
-            }
-        }
-        Ok(outcome)
+        self.http
+            .exchange_in_order(request, "http-api", requests, outcome_of)
+            .await
     }
 }
 

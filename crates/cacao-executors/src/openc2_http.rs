@@ -25,7 +25,6 @@ use cacao_engine::executor::{BoxFuture, CommandOutcome, CommandRequest, Executor
 use cacao_model::CommandType;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use serde_json::Value;
-use tracing::{Instrument, info_span};
 
 use crate::http::{self, HttpClient, HttpOptions, Response};
 use crate::http_api::build_requests;
@@ -159,9 +158,8 @@ impl OpenC2HttpExecutor {
             }
         }
 
-        let requests = build_requests(request, &start_line, Some(body), TARGET_TYPES)?;
-        let mut outcome = CommandOutcome::default();
-        for (described, mut prepared) in requests {
+        let mut requests = build_requests(request, &start_line, Some(body), TARGET_TYPES)?;
+        for (_, prepared) in &mut requests {
             prepared
                 .headers
                 .entry(CONTENT_TYPE)
@@ -170,24 +168,10 @@ impl OpenC2HttpExecutor {
                 .headers
                 .entry(ACCEPT)
                 .or_insert_with(|| accept.clone());
-            let span = info_span!(
-                "openc2-http",
-                execution_id = %request.execution_id,
-                step_id = %request.step_id,
-                command_type = "openc2-http",
-                target = %described,
-            );
-            let response = self
-                .http
-                .exchange(prepared, request.timeout)
-                .instrument(span)
-                .await?;
-            outcome = outcome_of(&response);
-            if !outcome.success {
-                break;
-            }
         }
-        Ok(outcome)
+        self.http
+            .exchange_in_order(request, "openc2-http", requests, outcome_of)
+            .await
     }
 }
 
