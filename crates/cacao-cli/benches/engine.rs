@@ -121,6 +121,63 @@ fn cpu_time() -> Duration {
     Duration::new(spent.tv_sec as u64, spent.tv_nsec as u32)
 }
 
+/// Starts `count` `bash -c COMMAND` processes at once, as tasks on the runtime with the pipes and
+/// process group the bash executor uses, and waits for all of them.
+async fn spawn_concurrently(count: usize, command: &str) -> Duration {
+    let began = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..count {
+        let command = command.to_owned();
+        tasks.spawn(async move {
+            let output = tokio::process::Command::new("bash")
+                .args(["-c", &command])
+                .stdin(std::process::Stdio::null())
+                .process_group(0)
+                .output()
+                .await
+                .expect("bash runs");
+            assert!(output.status.success());
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.expect("the spawning task ends");
+    }
+    began.elapsed()
+}
+
+/// CPU time used by this process and by the children it has waited for, from `/proc/self/stat`
+/// (children's time is only known in clock ticks, usually 10 ms; the rounds add up to seconds).
+fn cpu_time_with_children() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // Fields after the command name, which is in parentheses and may hold spaces: the state is
+    // field 3, the children's user and system times (cutime, cstime) fields 16 and 17.
+    let after_name = &stat[stat.rfind(')').expect("a command name") + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 =
+        fields[13].parse::<u64>().expect("cutime") + fields[14].parse::<u64>().expect("cstime");
+    let per_second = rustix::param::clock_ticks_per_second();
+    cpu_time() + Duration::from_secs_f64(ticks as f64 / per_second as f64)
+}
+
+fn bash_request(text: &str) -> cacao_engine::CommandRequest {
+    cacao_engine::CommandRequest {
+        execution_id: "execution--bench".into(),
+        step_id: "action--bench".into(),
+        step_name: None,
+        out_args: Vec::new(),
+        command_index: 0,
+        command: cacao_model::Command {
+            command_type: cacao_model::CommandType::Bash,
+            command: Some(text.into()),
+            ..cacao_model::Command::default()
+        },
+        agent: None,
+        targets: Vec::new(),
+        authentication_info: indexmap::IndexMap::new(),
+        timeout: None,
+    }
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -128,10 +185,14 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is expected.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = if std::env::var_os("CACAO_BENCH_CURRENT_THREAD").is_some() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .expect("runtime");
     let quick = std::env::var_os("CACAO_BENCH_QUICK").is_some();
     let rounds = if quick { 1 } else { 5 };
     let mut summary = Map::new();
@@ -237,6 +298,16 @@ fn main() {
             bash_parallel.as_secs_f64()
         );
         summary.insert("parallel_bash_s".into(), json!(bash_parallel.as_secs_f64()));
+
+        // The same 1,000 processes started directly, without the engine: what starting that many
+        // bash processes costs on this machine.
+        let direct_parallel = spawn_concurrently(bash_branches, "sleep 1").await;
+        println!(
+            "parallel, {bash_branches} `bash -c 'sleep 1'` spawned directly with tokio (no engine): {:.3} s; engine / direct {:.3}",
+            direct_parallel.as_secs_f64(),
+            bash_parallel.as_secs_f64() / direct_parallel.as_secs_f64()
+        );
+        summary.insert("parallel_bash_direct_s".into(), json!(direct_parallel.as_secs_f64()));
         }
 
         if part("bash") {
@@ -246,8 +317,13 @@ fn main() {
         let engine = bash_engine();
         let mut through_engine = Vec::new();
         let mut direct = Vec::new();
+        let mut engine_cpu = Duration::ZERO;
+        let mut direct_cpu = Duration::ZERO;
         for _ in 0..rounds + 2 {
+            let cpu_before = cpu_time_with_children();
             through_engine.push(timed_run(&engine, &playbook, Start::default()).await);
+            let cpu_between = cpu_time_with_children();
+            engine_cpu += cpu_between - cpu_before;
             // The baseline: a plain loop on one thread, no runtime in the way.
             let direct_run = tokio::task::spawn_blocking(move || {
                 let began = Instant::now();
@@ -263,7 +339,9 @@ fn main() {
             .await
             .expect("join");
             direct.push(direct_run);
+            direct_cpu += cpu_time_with_children() - cpu_between;
         }
+        let cpu_ratio = engine_cpu.as_secs_f64() / direct_cpu.as_secs_f64();
         // Rounds alternate, so each pair saw the same machine load; the median pair ratio is the
         // figure, robust against a noisy neighbour in any one round.
         let mut ratios: Vec<f64> = through_engine
@@ -283,40 +361,100 @@ fn main() {
         summary.insert("bash_true_engine_s".into(), json!(through_engine.as_secs_f64()));
         summary.insert("bash_true_direct_s".into(), json!(direct.as_secs_f64()));
         summary.insert("bash_true_ratio".into(), json!(ratio));
+        println!(
+            "{count} bash `true` steps, CPU time of this process and its children over all rounds: engine {:.3} s, direct {:.3} s, ratio {cpu_ratio:.3}",
+            engine_cpu.as_secs_f64(),
+            direct_cpu.as_secs_f64()
+        );
+        summary.insert("bash_true_cpu_ratio".into(), json!(cpu_ratio));
         }
 
         if part("spawn") {
-            // Where the bash executor's time goes: tokio's process spawn alone, with the pipes
-            // and process group the executor uses.
-            let count = 300;
-            let began = Instant::now();
-            for _ in 0..count {
-                let output = tokio::process::Command::new("bash")
-                    .args(["-c", "true"])
-                    .stdin(std::process::Stdio::null())
-                    .env("CACAO_OUTPUT", "/nonexistent/output")
-                    .process_group(0)
-                    .output()
-                    .await
-                    .expect("bash runs");
-                assert!(output.status.success());
+            // Where the time of a bash step goes: the same N `bash -c true` runs, layer by layer,
+            // in interleaved rounds, by wall time and by CPU time of this process and its children.
+            let count = if quick { 50 } else { 300 };
+            let engine = bash_engine();
+            let playbook = sequential(count, "true");
+            let executor = Arc::new(cacao_executors::bash::BashExecutor::new());
+            let layers = ["std loop", "tokio plain", "tokio piped", "executor", "engine"];
+            let mut wall = vec![Duration::ZERO; layers.len()];
+            let mut cpu = vec![Duration::ZERO; layers.len()];
+            let mut own_cpu = vec![Duration::ZERO; layers.len()];
+            for _ in 0..rounds + 2 {
+                for (layer, name) in layers.iter().enumerate() {
+                    let cpu_before = cpu_time_with_children();
+                    let own_cpu_before = cpu_time();
+                    let began = Instant::now();
+                    match *name {
+                        "std loop" => {
+                            tokio::task::spawn_blocking(move || {
+                                for _ in 0..count {
+                                    let status = std::process::Command::new("bash")
+                                        .args(["-c", "true"])
+                                        .status()
+                                        .expect("bash runs");
+                                    assert!(status.success());
+                                }
+                            })
+                            .await
+                            .expect("join");
+                        }
+                        "tokio plain" => {
+                            for _ in 0..count {
+                                let status = tokio::process::Command::new("bash")
+                                    .args(["-c", "true"])
+                                    .status()
+                                    .await
+                                    .expect("bash runs");
+                                assert!(status.success());
+                            }
+                        }
+                        "tokio piped" => {
+                            for _ in 0..count {
+                                let output = tokio::process::Command::new("bash")
+                                    .args(["-c", "true"])
+                                    .stdin(std::process::Stdio::null())
+                                    .env("CACAO_OUTPUT", "/nonexistent/output")
+                                    .process_group(0)
+                                    .output()
+                                    .await
+                                    .expect("bash runs");
+                                assert!(output.status.success());
+                            }
+                        }
+                        "executor" => {
+                            let executor = Arc::clone(&executor);
+                            tokio::spawn(async move {
+                                use cacao_engine::Executor;
+                                let request = bash_request("true");
+                                for _ in 0..count {
+                                    let outcome = executor.execute(&request).await.expect("runs");
+                                    assert!(outcome.success);
+                                }
+                            })
+                            .await
+                            .expect("join");
+                        }
+                        _ => {
+                            timed_run(&engine, &playbook, Start::default()).await;
+                        }
+                    }
+                    wall[layer] += began.elapsed();
+                    cpu[layer] += cpu_time_with_children() - cpu_before;
+                    own_cpu[layer] += cpu_time() - own_cpu_before;
+                }
             }
-            let piped = began.elapsed();
-            let began = Instant::now();
-            for _ in 0..count {
-                let status = tokio::process::Command::new("bash")
-                    .args(["-c", "true"])
-                    .status()
-                    .await
-                    .expect("bash runs");
-                assert!(status.success());
+            println!("{count} runs of `bash -c true` per round, {} rounds, totals (ratio to the std loop):", rounds + 2);
+            for (layer, name) in layers.iter().enumerate() {
+                println!(
+                    "  {name:<12} wall {:.3} s ({:.3})  CPU with children {:.3} s ({:.3})  this process alone {:.3} s",
+                    wall[layer].as_secs_f64(),
+                    wall[layer].as_secs_f64() / wall[0].as_secs_f64(),
+                    cpu[layer].as_secs_f64(),
+                    cpu[layer].as_secs_f64() / cpu[0].as_secs_f64(),
+                    own_cpu[layer].as_secs_f64()
+                );
             }
-            let plain = began.elapsed();
-            println!(
-                "{count} tokio spawns of `bash -c true`: piped + process group + environment variable {:.3} s, plain {:.3} s",
-                piped.as_secs_f64(),
-                plain.as_secs_f64()
-            );
         }
     });
     println!("{}", Value::Object(summary));

@@ -177,10 +177,9 @@ impl Drop for Cleanup {
             // The group may already be gone; that is the normal case after a clean exit.
             let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         }
-        // Only a command that wrote named values created the file.
-        if self.output_file.exists() {
-            let _ = std::fs::remove_file(&self.output_file);
-        }
+        // Only a command that wrote named values created the file; otherwise there is nothing
+        // to remove, which is not an error.
+        let _ = std::fs::remove_file(&self.output_file);
     }
 }
 
@@ -228,6 +227,9 @@ async fn run(
         read_capped(stdout, exited_signal.clone()),
         read_capped(stderr, exited_signal),
     );
+    // The group was killed as bash exited; the cleanup need not kill it again. (A future dropped
+    // before this point still has the cleanup kill the group.)
+    cleanup.process_group = None;
     let status =
         status.map_err(|error| ExecutorError::Other(format!("cannot wait for bash: {error}")))?;
 
