@@ -110,17 +110,25 @@ struct Node {
     keys: u64,
 }
 
-/// The bit a key sets in [`Node::keys`]: from its length, first and last byte.
+/// A summary of a key that equal keys share: its length, first and last byte. Comparing it
+/// settles most key comparisons without touching the key's text.
 #[inline]
-fn key_bit(key: &[u8]) -> u64 {
-    let first = u64::from(key.first().copied().unwrap_or(0));
-    let last = u64::from(key.last().copied().unwrap_or(0));
-    let mixed = (key.len() as u64).wrapping_mul(0x9e37_79b9) ^ first.wrapping_mul(31) ^ (last << 3);
-    1 << (mixed % 64)
+fn key_fingerprint(key: &[u8]) -> u32 {
+    let first = u32::from(key.first().copied().unwrap_or(0));
+    let last = u32::from(key.last().copied().unwrap_or(0));
+    ((key.len() as u32) << 16) ^ (first << 8) ^ last
+}
+
+/// The bit a key sets in [`Node::keys`], from its fingerprint.
+#[inline]
+fn key_bit(fingerprint: u32) -> u64 {
+    1 << (fingerprint.wrapping_mul(0x9e37_79b9) >> 26)
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Member {
+    /// See [`key_fingerprint`].
+    fingerprint: u32,
     key_start: u32,
     key_end: u32,
     /// Index into `decoded` when the key has escapes.
@@ -415,6 +423,13 @@ impl<'a> Document<'a> {
         self.member_ref(&self.members[node.first as usize + index])
     }
 
+    /// The value of member `index` of object `id`, without looking at its key.
+    pub(crate) fn member_value(&self, id: NodeId, index: usize) -> NodeId {
+        let node = self.node(id);
+        debug_assert!(node.kind == Kind::Object && index < node.len as usize);
+        NodeId(self.members[node.first as usize + index].value)
+    }
+
     fn member_ref(&self, member: &Member) -> MemberRef<'_> {
         MemberRef {
             key: self.string_text(member.key_start, member.key_end, member.key_decoded),
@@ -426,28 +441,29 @@ impl<'a> Document<'a> {
     /// The value of the first member named `key`, when `id` is an object that has one.
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
         self.get_index(id, key)
-            .map(|index| self.member(id, index).value)
+            .map(|index| self.member_value(id, index))
     }
 
     /// The index of the first member named `key`, when `id` is an object that has one.
     pub fn get_index(&self, id: NodeId, key: &str) -> Option<usize> {
         let node = self.node(id);
-        if node.kind != Kind::Object || node.keys & key_bit(key.as_bytes()) == 0 {
+        let fingerprint = key_fingerprint(key.as_bytes());
+        if node.kind != Kind::Object || node.keys & key_bit(fingerprint) == 0 {
             return None;
         }
-        // The hottest lookup of the validator: compare lengths before building any text.
+        // The hottest lookup of the validator: compare fingerprints before any text.
         let members = &self.members[node.first as usize..(node.first + node.len) as usize];
         members.iter().position(|member| {
-            if member.key_decoded == NONE {
-                (member.key_end - member.key_start) as usize == key.len() + 2
-                    && same_bytes(
+            member.fingerprint == fingerprint
+                && if member.key_decoded == NONE {
+                    same_bytes(
                         &self.source.as_bytes()
                             [member.key_start as usize + 1..member.key_end as usize - 1],
                         key.as_bytes(),
                     )
-            } else {
-                *self.decoded[member.key_decoded as usize] == *key
-            }
+                } else {
+                    *self.decoded[member.key_decoded as usize] == *key
+                }
         })
     }
 
@@ -1110,7 +1126,13 @@ impl<'a> Parser<'a> {
                         return Err(error.within(key));
                     }
                 };
+                let fingerprint = if key_decoded == NONE {
+                    key_fingerprint(&self.bytes[key_start + 1..key_end - 1])
+                } else {
+                    key_fingerprint(self.decoded[key_decoded as usize].as_bytes())
+                };
                 self.member_stack.push(Member {
+                    fingerprint,
                     key_start: key_start as u32,
                     key_end: key_end as u32,
                     key_decoded,
@@ -1139,9 +1161,7 @@ impl<'a> Parser<'a> {
         let length = self.members.len() as u32 - first;
         let keys = self.members[first as usize..]
             .iter()
-            .fold(0, |keys, member| {
-                keys | key_bit(self.key_text(member).as_bytes())
-            });
+            .fold(0, |keys, member| keys | key_bit(member.fingerprint));
         let node = &mut self.nodes[id as usize];
         node.first = first;
         node.len = length;
@@ -1186,7 +1206,9 @@ impl<'a> Parser<'a> {
     }
 
     fn keys_equal(&self, a: &Member, b: &Member) -> bool {
-        if a.key_decoded == NONE && b.key_decoded == NONE {
+        if a.fingerprint != b.fingerprint {
+            false
+        } else if a.key_decoded == NONE && b.key_decoded == NONE {
             same_bytes(
                 &self.bytes[a.key_start as usize..a.key_end as usize],
                 &self.bytes[b.key_start as usize..b.key_end as usize],

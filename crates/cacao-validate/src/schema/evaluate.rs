@@ -267,7 +267,7 @@ impl Evaluator<'_, '_> {
                 if rejects_all {
                     self.push(unevaluated, node, ErrorKind::Unevaluated { member: index });
                 } else {
-                    self.evaluate_child(unevaluated, document.member(node, index).value);
+                    self.evaluate_child(unevaluated, document.member_value(node, index));
                 }
                 evaluated.mark(index);
             }
@@ -337,7 +337,7 @@ impl Evaluator<'_, '_> {
         let Some(member) = document.get_index(node, property) else {
             return (true, evaluated);
         };
-        let passed = self.literal_matches(value, document.member(node, member).value);
+        let passed = self.literal_matches(value, document.member_value(node, member));
         if passed {
             evaluated.mark(member);
         }
