@@ -158,6 +158,10 @@ impl Evaluator<'_, '_> {
         });
         let schema: &SchemaNode = self.set.node(schema_id);
 
+        if schema.is_leaf {
+            self.check_leaf(schema_id, node, kind);
+            return evaluated;
+        }
         if let Some(boolean) = schema.boolean {
             if !boolean {
                 self.push(schema_id, node, ErrorKind::False);
@@ -227,8 +231,12 @@ impl Evaluator<'_, '_> {
             evaluated.union(&inner);
         }
         for &branch in &schema.all_of {
-            let inner = self.evaluate(branch, node);
-            evaluated.union(&inner);
+            if self.set.node(branch).is_conditional {
+                self.apply_condition(branch, node, &mut evaluated);
+            } else {
+                let inner = self.evaluate(branch, node);
+                evaluated.union(&inner);
+            }
         }
         if !schema.any_of.is_empty() {
             self.evaluate_any_of(schema_id, node, &mut evaluated);
@@ -236,18 +244,8 @@ impl Evaluator<'_, '_> {
         if !schema.one_of.is_empty() {
             self.evaluate_one_of(schema_id, node, &mut evaluated);
         }
-        if let Some(condition) = schema.condition {
-            let (passed, inner) = self.condition(condition, node);
-            if passed {
-                evaluated.union(&inner);
-                if let Some(then) = schema.then {
-                    let inner = self.evaluate(then, node);
-                    evaluated.union(&inner);
-                }
-            } else if let Some(otherwise) = schema.otherwise {
-                let inner = self.evaluate(otherwise, node);
-                evaluated.union(&inner);
-            }
+        if schema.condition.is_some() {
+            self.apply_condition(schema_id, node, &mut evaluated);
         }
         if let Some(not) = schema.not {
             let (passed, _) = self.speculate(not, node);
@@ -273,6 +271,45 @@ impl Evaluator<'_, '_> {
             }
         }
         evaluated
+    }
+
+    /// A schema with only `type` and `pattern`: what [`Self::evaluate`] would check of it.
+    fn check_leaf(&mut self, schema_id: SchemaId, node: NodeId, kind: Kind) {
+        let schema = self.set.node(schema_id);
+        if schema.types != 0 && !self.type_matches(schema.types, node) {
+            self.push(
+                schema_id,
+                node,
+                ErrorKind::Type {
+                    expected: schema.types,
+                },
+            );
+        }
+        if kind == Kind::String
+            && let Some(pattern) = &schema.pattern
+            && !pattern.is_match(self.document.as_str(node).unwrap_or_default())
+        {
+            self.push(schema_id, node, ErrorKind::Pattern);
+        }
+    }
+
+    /// Applies the `if`, `then` and `else` of `schema_id`, adding what they evaluated.
+    fn apply_condition(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
+        let schema = self.set.node(schema_id);
+        let Some(condition) = schema.condition else {
+            return;
+        };
+        let (passed, inner) = self.condition(condition, node);
+        if passed {
+            evaluated.union(&inner);
+            if let Some(then) = schema.then {
+                let inner = self.evaluate(then, node);
+                evaluated.union(&inner);
+            }
+        } else if let Some(otherwise) = schema.otherwise {
+            let inner = self.evaluate(otherwise, node);
+            evaluated.union(&inner);
+        }
     }
 
     fn evaluate_members(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {

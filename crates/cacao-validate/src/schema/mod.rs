@@ -326,6 +326,9 @@ pub(crate) struct SchemaNode {
     pub property_descriptions: Vec<Option<String>>,
     /// Only `type` and/or `pattern`: checked inline, without a full evaluation.
     pub is_leaf: bool,
+    /// Only `if` with `then` and/or `else` (such as the one branch per command type of an
+    /// `allOf`): applied inline, without a full evaluation.
+    pub is_conditional: bool,
 }
 
 impl SchemaNode {
@@ -556,7 +559,7 @@ fn skip_pure_references(nodes: &mut [SchemaNode]) {
 
 fn mark_leaves(nodes: &mut [SchemaNode]) {
     for node in nodes.iter_mut() {
-        let only_type_and_pattern = node.boolean.is_none()
+        let only_type_pattern_and_conditional = node.boolean.is_none()
             && node.enumeration.is_none()
             && node.constant.is_none()
             && node.properties.is_empty()
@@ -573,11 +576,14 @@ fn mark_leaves(nodes: &mut [SchemaNode]) {
             && node.all_of.is_empty()
             && node.any_of.is_empty()
             && node.one_of.is_empty()
-            && node.not.is_none()
-            && node.condition.is_none()
-            && node.then.is_none()
-            && node.otherwise.is_none();
-        node.is_leaf = only_type_and_pattern;
+            && node.not.is_none();
+        let no_conditional =
+            node.condition.is_none() && node.then.is_none() && node.otherwise.is_none();
+        node.is_leaf = only_type_pattern_and_conditional && no_conditional;
+        node.is_conditional = only_type_pattern_and_conditional
+            && node.types == 0
+            && node.pattern.is_none()
+            && node.condition.is_some();
     }
 }
 
