@@ -577,11 +577,35 @@ pub(crate) fn floor_char_boundary(text: &str, index: usize) -> usize {
     index
 }
 
-/// Byte equality of two slices of equal length, inlined: keys are short, and a call to
-/// `memcmp` per comparison costs more than the comparison.
+/// Byte equality of two slices, inlined: keys are short, and a call to `memcmp` per comparison
+/// costs more than the comparison. Compares eight bytes at a time; the last word (or, for
+/// shorter slices, the first and last four bytes) may overlap the bytes already compared.
 #[inline]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    let length = a.len();
+    if length != b.len() {
+        return false;
+    }
+    if length >= 8 {
+        let word = |bytes: &[u8], at: usize| {
+            u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+        };
+        let mut at = 0;
+        while at + 8 < length {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(a, length - 8) == word(b, length - 8)
+    } else if length >= 4 {
+        let half = |bytes: &[u8], at: usize| {
+            u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default())
+        };
+        half(a, 0) == half(b, 0) && half(a, length - 4) == half(b, length - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 /// For an escape at the start of `raw`: how many source bytes it takes and how many UTF-8 bytes
@@ -1375,6 +1399,21 @@ mod tests {
         assert!(error.message.contains("nested more than"));
         let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(Document::parse(fine.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn same_bytes_agrees_with_slice_equality() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for length in 0..text.len() {
+            let a = &text[..length];
+            assert!(same_bytes(a, a));
+            for position in 0..length {
+                let mut b = a.to_vec();
+                b[position] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{length} {position}");
+            }
+            assert!(!same_bytes(a, &text[..length + 1]));
+        }
     }
 
     #[test]
