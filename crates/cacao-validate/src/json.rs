@@ -666,6 +666,38 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
+/// Whether a word of eight source bytes holds a byte of [`STRING_STOP`]. Zero bytes of
+/// `word ^ c` are the bytes equal to `c`; `v - 0x01…01` sets the high bit of a byte that was
+/// zero (or below `0x20` for `word - 0x20…20`), and `& !v` drops bytes at or above `0x80`. A
+/// borrow can only flag bytes above a byte that truly matches, so the answer for the word as a
+/// whole is exact.
+#[inline]
+fn has_string_stop(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let below = |value: u64, limit: u8| value.wrapping_sub(ONES * u64::from(limit)) & !value;
+    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
+    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
+    let control = below(word, 0x20);
+    (quote | backslash | control) & HIGH_BITS != 0
+}
+
+/// The first byte of [`STRING_STOP`] at or after `position` (or the end of `bytes`). Strings are
+/// most of a playbook's text, so runs of ordinary bytes are skipped eight at a time.
+#[inline]
+fn string_run_end(bytes: &[u8], mut position: usize) -> usize {
+    while let Some(word) = bytes.get(position..).and_then(<[u8]>::first_chunk::<8>) {
+        if has_string_stop(u64::from_le_bytes(*word)) {
+            break;
+        }
+        position += 8;
+    }
+    while position < bytes.len() && !STRING_STOP[bytes[position] as usize] {
+        position += 1;
+    }
+    position
+}
+
 impl<'a> Parser<'a> {
     fn skip_whitespace(&mut self) {
         while let Some(&byte) = self.bytes.get(self.position) {
@@ -894,10 +926,7 @@ impl<'a> Parser<'a> {
     fn parse_string(&mut self) -> Result<(usize, u32), SyntaxError> {
         let bytes = self.bytes;
         let content_start = self.position + 1;
-        let mut position = content_start;
-        while position < bytes.len() && !STRING_STOP[bytes[position] as usize] {
-            position += 1;
-        }
+        let position = string_run_end(bytes, content_start);
         match bytes.get(position) {
             Some(b'"') => {
                 self.position = position + 1;
@@ -942,9 +971,7 @@ impl<'a> Parser<'a> {
         let bytes = self.bytes;
         loop {
             let run_start = position;
-            while position < bytes.len() && !STRING_STOP[bytes[position] as usize] {
-                position += 1;
-            }
+            position = string_run_end(bytes, position);
             text.push_str(&self.text[run_start..position]);
             match bytes.get(position) {
                 Some(b'"') => {
@@ -1399,6 +1426,27 @@ mod tests {
         assert!(error.message.contains("nested more than"));
         let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(Document::parse(fine.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn the_word_scan_finds_the_same_stop_as_the_byte_scan() {
+        let alphabet = [
+            b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, b'!', b']',
+        ];
+        for first in alphabet {
+            for second in alphabet {
+                for place in 0..12 {
+                    let mut bytes = vec![b'x'; 20];
+                    bytes[place] = first;
+                    bytes[place + 5] = second;
+                    let expected = bytes
+                        .iter()
+                        .position(|&byte| STRING_STOP[byte as usize])
+                        .unwrap_or(bytes.len());
+                    assert_eq!(string_run_end(&bytes, 0), expected, "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]
