@@ -105,30 +105,68 @@ struct Node {
     first: u32,
     /// Arrays and objects: the number of items or members.
     len: u32,
-    /// Objects: one bit per member key (see [`key_bit`]), so that looking up an absent key,
+    /// Objects: one bit per member key (see [`KeyDigest::bit`]), so that looking up an absent key,
     /// the most common lookup, costs one test.
     keys: u64,
 }
 
-/// A summary of a key that equal keys share: its length, first and last byte. Comparing it
-/// settles most key comparisons without touching the key's text.
-#[inline]
-fn key_fingerprint(key: &[u8]) -> u32 {
-    let first = u32::from(key.first().copied().unwrap_or(0));
-    let last = u32::from(key.last().copied().unwrap_or(0));
-    ((key.len() as u32) << 16) ^ (first << 8) ^ last
+/// A key's length and up to sixteen of its bytes. Equal keys have equal digests, and for keys
+/// of at most sixteen bytes (nearly every CACAO property name) equal digests mean equal keys, so
+/// that member lookups compare digests and never read the key's text in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyDigest {
+    length: u32,
+    head: u64,
+    tail: u64,
 }
 
-/// The bit a key sets in [`Node::keys`], from its fingerprint.
-#[inline]
-fn key_bit(fingerprint: u32) -> u64 {
-    1 << (fingerprint.wrapping_mul(0x9e37_79b9) >> 26)
+impl KeyDigest {
+    /// From the unescaped key: its first and last eight bytes (which overlap for keys of eight
+    /// to sixteen bytes), first and last four, or every byte of a key shorter than four.
+    #[inline]
+    fn of(key: &[u8]) -> Self {
+        let length = key.len();
+        let word = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().unwrap_or_default());
+        let half = |at: usize| {
+            u64::from(u32::from_le_bytes(
+                key[at..at + 4].try_into().unwrap_or_default(),
+            ))
+        };
+        let (head, tail) = if length >= 8 {
+            (word(0), word(length - 8))
+        } else if length >= 4 {
+            (half(0), half(length - 4))
+        } else {
+            let packed = key
+                .iter()
+                .fold(0, |packed, &byte| (packed << 8) | u64::from(byte));
+            (packed, 0)
+        };
+        Self {
+            length: length as u32,
+            head,
+            tail,
+        }
+    }
+
+    /// Whether equal digests mean equal keys (the digest holds every byte).
+    #[inline]
+    fn is_exact(self) -> bool {
+        self.length <= 16
+    }
+
+    /// The bit the key sets in [`Node::keys`].
+    #[inline]
+    fn bit(self) -> u64 {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ u64::from(self.length))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        1 << (mixed >> 58)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Member {
-    /// See [`key_fingerprint`].
-    fingerprint: u32,
+    digest: KeyDigest,
     key_start: u32,
     key_end: u32,
     /// Index into `decoded` when the key has escapes.
@@ -447,24 +485,19 @@ impl<'a> Document<'a> {
     /// The index of the first member named `key`, when `id` is an object that has one.
     pub fn get_index(&self, id: NodeId, key: &str) -> Option<usize> {
         let node = self.node(id);
-        let fingerprint = key_fingerprint(key.as_bytes());
-        if node.kind != Kind::Object || node.keys & key_bit(fingerprint) == 0 {
+        let digest = KeyDigest::of(key.as_bytes());
+        if node.kind != Kind::Object || node.keys & digest.bit() == 0 {
             return None;
         }
-        // The hottest lookup of the validator: compare fingerprints before any text.
+        // The hottest lookup of the validator: compare digests, and the text only for long keys.
         let members = &self.members[node.first as usize..(node.first + node.len) as usize];
         members.iter().position(|member| {
-            member.fingerprint == fingerprint
-                && if member.key_decoded == NONE {
-                    same_bytes(
-                        &self.source.as_bytes()
-                            [member.key_start as usize + 1..member.key_end as usize - 1],
-                        key.as_bytes(),
-                    )
-                } else {
-                    *self.decoded[member.key_decoded as usize] == *key
-                }
+            member.digest == digest && (digest.is_exact() || self.key_of(member) == key)
         })
+    }
+
+    fn key_of(&self, member: &Member) -> &str {
+        self.string_text(member.key_start, member.key_end, member.key_decoded)
     }
 
     /// The member index under which `child` sits in the object `object`.
@@ -1177,13 +1210,13 @@ impl<'a> Parser<'a> {
                         return Err(error.within(key));
                     }
                 };
-                let fingerprint = if key_decoded == NONE {
-                    key_fingerprint(&self.bytes[key_start + 1..key_end - 1])
+                let digest = if key_decoded == NONE {
+                    KeyDigest::of(&self.bytes[key_start + 1..key_end - 1])
                 } else {
-                    key_fingerprint(self.decoded[key_decoded as usize].as_bytes())
+                    KeyDigest::of(self.decoded[key_decoded as usize].as_bytes())
                 };
                 self.member_stack.push(Member {
-                    fingerprint,
+                    digest,
                     key_start: key_start as u32,
                     key_end: key_end as u32,
                     key_decoded,
@@ -1212,7 +1245,7 @@ impl<'a> Parser<'a> {
         let length = self.members.len() as u32 - first;
         let keys = self.members[first as usize..]
             .iter()
-            .fold(0, |keys, member| keys | key_bit(member.fingerprint));
+            .fold(0, |keys, member| keys | member.digest.bit());
         let node = &mut self.nodes[id as usize];
         node.first = first;
         node.len = length;
@@ -1257,16 +1290,7 @@ impl<'a> Parser<'a> {
     }
 
     fn keys_equal(&self, a: &Member, b: &Member) -> bool {
-        if a.fingerprint != b.fingerprint {
-            false
-        } else if a.key_decoded == NONE && b.key_decoded == NONE {
-            same_bytes(
-                &self.bytes[a.key_start as usize..a.key_end as usize],
-                &self.bytes[b.key_start as usize..b.key_end as usize],
-            )
-        } else {
-            self.key_text(a) == self.key_text(b)
-        }
+        a.digest == b.digest && (a.digest.is_exact() || self.key_text(a) == self.key_text(b))
     }
 
     fn find_duplicate_keys(&mut self, object: u32, first: usize, length: usize) {
@@ -1447,6 +1471,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn equal_digests_of_short_keys_mean_equal_keys() {
+        let keys: Vec<String> = (0..=20)
+            .flat_map(|length| {
+                ["a", "b", "é"].map(|filler| {
+                    let mut key = "x".repeat(length);
+                    if length > 0 {
+                        key.replace_range(length / 2..length / 2 + 1, filler);
+                    }
+                    key
+                })
+            })
+            .collect();
+        for a in &keys {
+            for b in &keys {
+                let (da, db) = (KeyDigest::of(a.as_bytes()), KeyDigest::of(b.as_bytes()));
+                if a == b {
+                    assert_eq!(da, db);
+                } else if da.is_exact() {
+                    assert_ne!(da, db, "{a:?} {b:?}");
+                }
+            }
+        }
+        let document = parse(r#"{"a_long_property_name_1": 1, "a_long_property_name_2": 2}"#);
+        let second = document.get(document.root(), "a_long_property_name_2");
+        assert_eq!(
+            second.and_then(|node| document.number_text(node)),
+            Some("2")
+        );
     }
 
     #[test]
