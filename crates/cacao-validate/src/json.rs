@@ -114,7 +114,7 @@ struct Node {
 /// of at most sixteen bytes (nearly every CACAO property name) equal digests mean equal keys, so
 /// that member lookups compare digests and never read the key's text in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct KeyDigest {
+pub(crate) struct KeyDigest {
     length: u32,
     head: u64,
     tail: u64,
@@ -124,7 +124,7 @@ impl KeyDigest {
     /// From the unescaped key: its first and last eight bytes (which overlap for keys of eight
     /// to sixteen bytes), first and last four, or every byte of a key shorter than four.
     #[inline]
-    fn of(key: &[u8]) -> Self {
+    pub(crate) fn of(key: &[u8]) -> Self {
         let length = key.len();
         let word = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().unwrap_or_default());
         let half = |at: usize| {
@@ -151,7 +151,7 @@ impl KeyDigest {
 
     /// Whether equal digests mean equal keys (the digest holds every byte).
     #[inline]
-    fn is_exact(self) -> bool {
+    pub(crate) fn is_exact(self) -> bool {
         self.length <= 16
     }
 
@@ -459,6 +459,23 @@ impl<'a> Document<'a> {
         let node = self.node(id);
         debug_assert!(node.kind == Kind::Object && index < node.len as usize);
         self.member_ref(&self.members[node.first as usize + index])
+    }
+
+    /// The members of object `id` as (key digest, value), without building the keys; the key
+    /// of member `index` is [`Self::member`]`(id, index).key`.
+    pub(crate) fn member_digests(
+        &self,
+        id: NodeId,
+    ) -> impl ExactSizeIterator<Item = (KeyDigest, NodeId)> + '_ {
+        let node = self.node(id);
+        let range = if node.kind == Kind::Object {
+            node.first as usize..(node.first + node.len) as usize
+        } else {
+            0..0
+        };
+        self.members[range]
+            .iter()
+            .map(|member| (member.digest, NodeId(member.value)))
     }
 
     /// The value of member `index` of object `id`, without looking at its key.

@@ -179,9 +179,7 @@ impl Evaluator<'_, '_> {
             );
         }
         if let Some(allowed) = &schema.enumeration
-            && !allowed
-                .iter()
-                .any(|literal| self.literal_matches(literal, node))
+            && !self.matches_any(allowed, node)
         {
             self.push(schema_id, node, ErrorKind::Enum);
         }
@@ -334,23 +332,27 @@ impl Evaluator<'_, '_> {
             return;
         }
 
-        for (index, member) in document.members(node).enumerate() {
+        for (index, (digest, value)) in document.member_digests(node).enumerate() {
+            let key = || document.member(node, index).key;
             let mut matched = false;
-            if let Some(property) = schema.property(member.key) {
-                self.evaluate_child(property, member.value);
+            if let Some(property) = schema.property(digest, key) {
+                self.evaluate_child(property, value);
                 matched = true;
             }
-            for (pattern, property) in &schema.pattern_properties {
-                if pattern.is_match(member.key) {
-                    self.evaluate_child(*property, member.value);
-                    matched = true;
+            if !schema.pattern_properties.is_empty() {
+                let key = key();
+                for (pattern, property) in &schema.pattern_properties {
+                    if pattern.is_match(key) {
+                        self.evaluate_child(*property, value);
+                        matched = true;
+                    }
                 }
             }
             if !matched && let Some(additional) = schema.additional_properties {
                 if self.set.node(additional).boolean == Some(false) {
                     self.push(additional, node, ErrorKind::Unevaluated { member: index });
                 } else {
-                    self.evaluate_child(additional, member.value);
+                    self.evaluate_child(additional, value);
                 }
                 matched = true;
             }
@@ -550,6 +552,18 @@ impl Evaluator<'_, '_> {
                                 .is_some_and(|value| value.is_finite() && value.fract() == 0.0)))
             }
         }
+    }
+
+    /// Whether `node` equals one of `literals` (a string's text is read once, not per literal).
+    fn matches_any(&self, literals: &[Literal], node: NodeId) -> bool {
+        let Some(text) = self.document.as_str(node) else {
+            return literals
+                .iter()
+                .any(|literal| self.literal_matches(literal, node));
+        };
+        literals
+            .iter()
+            .any(|literal| matches!(literal, Literal::String(allowed) if allowed == text))
     }
 
     fn literal_matches(&self, literal: &Literal, node: NodeId) -> bool {

@@ -22,6 +22,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::json::KeyDigest;
+
 macro_rules! embedded {
     ($($path:literal),* $(,)?) => {
         /// Every schema file: its path below `schemas/` and its text.
@@ -164,17 +166,6 @@ impl Literal {
     }
 }
 
-/// Byte-wise ordering, inlined (property names are short; see [`crate::json::same_bytes`]).
-#[inline]
-fn compare_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
 /// The UUID part of the CACAO identifier pattern (versions 1 to 5, RFC 4122 variant).
 const UUID_PATTERN: &str =
     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}";
@@ -298,6 +289,8 @@ pub(crate) struct SchemaNode {
     pub constant: Option<Literal>,
     /// Sorted by name.
     pub properties: Vec<(String, SchemaId)>,
+    /// The digest of each property name (parallel to `properties`).
+    pub property_digests: Vec<KeyDigest>,
     pub pattern_properties: Vec<(Pattern, SchemaId)>,
     pub additional_properties: Option<SchemaId>,
     pub unevaluated_properties: Option<SchemaId>,
@@ -332,18 +325,26 @@ pub(crate) struct SchemaNode {
 }
 
 impl SchemaNode {
-    pub fn property(&self, name: &str) -> Option<SchemaId> {
-        if self.properties.len() <= 8 {
-            return self
-                .properties
-                .iter()
-                .find(|(key, _)| crate::json::same_bytes(key.as_bytes(), name.as_bytes()))
-                .map(|(_, id)| *id);
+    /// The schema of property `name`, found by the name's digest (see [`KeyDigest`]); the text
+    /// is compared only for names too long for the digest to hold.
+    pub fn property<'k>(
+        &self,
+        digest: KeyDigest,
+        name: impl FnOnce() -> &'k str,
+    ) -> Option<SchemaId> {
+        let index = self
+            .property_digests
+            .iter()
+            .position(|candidate| *candidate == digest)?;
+        if digest.is_exact() {
+            return Some(self.properties[index].1);
         }
-        self.properties
-            .binary_search_by(|(key, _)| compare_bytes(key.as_bytes(), name.as_bytes()))
-            .ok()
-            .map(|index| self.properties[index].1)
+        let name = name();
+        self.properties[index..]
+            .iter()
+            .zip(&self.property_digests[index..])
+            .find(|((key, _), candidate)| **candidate == digest && key == name)
+            .map(|((_, id), _)| *id)
     }
 
     /// For an `if` of the form `{"properties": {P: {"const": V}}}`: P and V, so that the
@@ -765,6 +766,11 @@ impl Compiler<'_> {
             }
         }
 
+        node.property_digests = node
+            .properties
+            .iter()
+            .map(|(name, _)| KeyDigest::of(name.as_bytes()))
+            .collect();
         node.discriminator = self.discriminator_of(&node);
         self.nodes[id as usize] = Some(node);
         Ok(id)
