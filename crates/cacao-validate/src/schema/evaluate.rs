@@ -28,9 +28,9 @@ pub(crate) enum ErrorKind {
     },
     /// The value is not in `enum` (or not `const`).
     Enum,
-    /// A required member is missing.
+    /// A required member is missing: entry `index` of the schema's `required`.
     Required {
-        name: String,
+        index: usize,
     },
     /// Exactly one of these members must be present (a `oneOf` of `required` branches);
     /// `present` lists those that are.
@@ -320,9 +320,9 @@ impl Evaluator<'_, '_> {
         {
             self.push(schema_id, node, ErrorKind::MinProperties);
         }
-        for name in &schema.required {
+        for (index, name) in schema.required.iter().enumerate() {
             if document.get(node, name).is_none() {
-                self.push(schema_id, node, ErrorKind::Required { name: name.clone() });
+                self.push(schema_id, node, ErrorKind::Required { index });
             }
         }
         if schema.properties.is_empty()
