@@ -19,7 +19,7 @@ pub(crate) mod workflow;
 
 use crate::diagnostic::{Finding, Place, Rule};
 use crate::graph::Workflow;
-use crate::json::{Document, Kind, NodeId};
+use crate::json::{Document, KeyDigest, Kind, NodeId};
 
 /// Property names whose values are secrets: never quoted in messages, masked in source lines.
 pub const SECRET_KEYS: &[&str] = &["password", "token", "oauth_header", "private_key"];
@@ -160,14 +160,20 @@ pub(crate) fn is_secret(document: &Document<'_>, node: NodeId) -> bool {
 
 /// The spans of every secret value in the document, to be masked when source lines are shown.
 pub fn secret_spans(document: &Document<'_>) -> Vec<crate::json::Span> {
+    // Keys are compared by digest, so that the keys of the whole document need not be read.
+    let digests: [KeyDigest; SECRET_KEYS.len()] =
+        std::array::from_fn(|index| KeyDigest::of(SECRET_KEYS[index].as_bytes()));
     let mut spans = Vec::new();
     for index in 0..document.node_count() {
         let node = crate::json::NodeId::from_index(index);
         if document.kind(node) == Kind::Object {
-            for member in document.members(node) {
-                if SECRET_KEYS.contains(&member.key) && document.kind(member.value) == Kind::String
-                {
-                    spans.push(document.span(member.value));
+            for (member, (digest, value)) in document.member_digests(node).enumerate() {
+                let is_secret = digests.iter().zip(SECRET_KEYS).any(|(secret, key)| {
+                    *secret == digest
+                        && (digest.is_exact() || document.member(node, member).key == *key)
+                });
+                if is_secret && document.kind(value) == Kind::String {
+                    spans.push(document.span(value));
                 }
             }
         }
