@@ -104,6 +104,7 @@ pub(crate) fn evaluate(set: &SchemaSet, document: &Document<'_>) -> Vec<SchemaEr
         set,
         document,
         errors: Vec::new(),
+        last_discriminator: None,
     };
     evaluator.evaluate(set.root, document.root());
     evaluator.errors
@@ -113,9 +114,20 @@ struct Evaluator<'s, 'd> {
     set: &'s SchemaSet,
     document: &'d Document<'d>,
     errors: Vec<SchemaError>,
+    /// The last member a discriminating `if` looked up: the branches of an `allOf` (one per
+    /// command type) test the same property of the same object one after the other.
+    last_discriminator: Option<Discriminated<'s, 'd>>,
 }
 
-impl Evaluator<'_, '_> {
+/// The member `property` of `object`: its index and its text when it is a string.
+#[derive(Clone, Copy)]
+struct Discriminated<'s, 'd> {
+    object: NodeId,
+    property: &'s str,
+    member: Option<(usize, Option<&'d str>)>,
+}
+
+impl<'s, 'd> Evaluator<'s, 'd> {
     fn push(&mut self, schema: SchemaId, node: NodeId, kind: ErrorKind) {
         self.errors.push(SchemaError { schema, node, kind });
     }
@@ -365,7 +377,8 @@ impl Evaluator<'_, '_> {
     /// Applies an `if` schema; a discriminator (`{"properties": {P: {"const": V}}}`) is decided
     /// with one lookup instead of a full evaluation.
     fn condition(&mut self, condition: SchemaId, node: NodeId) -> (bool, Evaluated) {
-        let Some((property, value)) = self.set.node(condition).discriminator() else {
+        let set = self.set;
+        let Some((property, value)) = set.node(condition).discriminator() else {
             return self.speculate(condition, node);
         };
         let document = self.document;
@@ -373,10 +386,34 @@ impl Evaluator<'_, '_> {
             return (true, Evaluated::new(0));
         }
         let mut evaluated = Evaluated::new(document.len(node));
-        let Some(member) = document.get_index(node, property) else {
+        let looked_up = match self.last_discriminator {
+            Some(last)
+                if last.object == node
+                    && crate::json::same_bytes(last.property.as_bytes(), property.as_bytes()) =>
+            {
+                last
+            }
+            _ => {
+                let member = document.get_index(node, property).map(|member| {
+                    let text = document.as_str(document.member_value(node, member));
+                    (member, text)
+                });
+                let looked_up = Discriminated {
+                    object: node,
+                    property,
+                    member,
+                };
+                self.last_discriminator = Some(looked_up);
+                looked_up
+            }
+        };
+        let Some((member, text)) = looked_up.member else {
             return (true, evaluated);
         };
-        let passed = self.literal_matches(value, document.member_value(node, member));
+        let passed = match (value, text) {
+            (Literal::String(expected), Some(text)) => expected == text,
+            _ => self.literal_matches(value, document.member_value(node, member)),
+        };
         if passed {
             evaluated.mark(member);
         }
