@@ -155,12 +155,17 @@ impl KeyDigest {
         self.length <= 16
     }
 
+    /// A hash of the digest, well mixed in its high bits.
+    #[inline]
+    pub(crate) fn hash(self) -> u64 {
+        (self.head ^ self.tail.rotate_left(29) ^ u64::from(self.length))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
     /// The bit the key sets in [`Node::keys`].
     #[inline]
     fn bit(self) -> u64 {
-        let mixed = (self.head ^ self.tail.rotate_left(29) ^ u64::from(self.length))
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        1 << (mixed >> 58)
+        1 << (self.hash() >> 58)
     }
 }
 

@@ -291,6 +291,10 @@ pub(crate) struct SchemaNode {
     pub properties: Vec<(String, SchemaId)>,
     /// The digest of each property name (parallel to `properties`).
     pub property_digests: Vec<KeyDigest>,
+    /// For schemas with many properties, an open-addressing table of `properties` by digest
+    /// hash: each slot holds a property's index plus one, or 0 when empty (see
+    /// [`property_slots`]); empty for short lists, which are searched in order.
+    pub property_slots: Vec<u8>,
     pub pattern_properties: Vec<(Pattern, SchemaId)>,
     pub additional_properties: Option<SchemaId>,
     pub unevaluated_properties: Option<SchemaId>,
@@ -332,19 +336,30 @@ impl SchemaNode {
         digest: KeyDigest,
         name: impl FnOnce() -> &'k str,
     ) -> Option<SchemaId> {
-        let index = self
-            .property_digests
-            .iter()
-            .position(|candidate| *candidate == digest)?;
+        let index = if self.property_slots.is_empty() {
+            self.property_digests
+                .iter()
+                .position(|candidate| *candidate == digest)?
+        } else {
+            let mask = self.property_slots.len() - 1;
+            let mut slot = (digest.hash() >> 32) as usize & mask;
+            loop {
+                let index = usize::from(self.property_slots[slot].checked_sub(1)?);
+                if self.property_digests[index] == digest {
+                    break index;
+                }
+                slot = (slot + 1) & mask;
+            }
+        };
         if digest.is_exact() {
             return Some(self.properties[index].1);
         }
+        // A long name: its digest may be shared, so the name itself decides.
         let name = name();
-        self.properties[index..]
+        self.properties
             .iter()
-            .zip(&self.property_digests[index..])
-            .find(|((key, _), candidate)| **candidate == digest && key == name)
-            .map(|((_, id), _)| *id)
+            .find(|(key, _)| key == name)
+            .map(|(_, id)| *id)
     }
 
     /// For an `if` of the form `{"properties": {P: {"const": V}}}`: P and V, so that the
@@ -468,6 +483,25 @@ impl SchemaSet {
         names.dedup();
         names
     }
+}
+
+/// The table behind [`SchemaNode::property_slots`]: at most half full, so that a lookup
+/// probes one or two slots; none for lists short enough to search in order (or too long for
+/// a byte per slot).
+fn property_slots(digests: &[KeyDigest]) -> Vec<u8> {
+    if digests.len() <= 6 || digests.len() >= usize::from(u8::MAX) {
+        return Vec::new();
+    }
+    let mut slots = vec![0u8; (digests.len() * 2).next_power_of_two()];
+    let mask = slots.len() - 1;
+    for (index, digest) in digests.iter().enumerate() {
+        let mut slot = (digest.hash() >> 32) as usize & mask;
+        while slots[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = (index + 1) as u8;
+    }
+    slots
 }
 
 fn record_property_descriptions(nodes: &mut [SchemaNode]) {
@@ -771,6 +805,7 @@ impl Compiler<'_> {
             .iter()
             .map(|(name, _)| KeyDigest::of(name.as_bytes()))
             .collect();
+        node.property_slots = property_slots(&node.property_digests);
         node.discriminator = self.discriminator_of(&node);
         self.nodes[id as usize] = Some(node);
         Ok(id)
@@ -884,6 +919,24 @@ mod tests {
         assert_eq!(set.files.len(), 51);
         assert!(set.nodes.len() > 200);
         assert_eq!(set.file_of(set.root), ROOT_FILE);
+    }
+
+    #[test]
+    fn every_property_is_found_by_its_digest() {
+        let set = SchemaSet::embedded();
+        assert!(set.nodes.iter().any(|node| !node.property_slots.is_empty()));
+        for node in &set.nodes {
+            for (name, id) in &node.properties {
+                let digest = KeyDigest::of(name.as_bytes());
+                assert_eq!(node.property(digest, || name.as_str()), Some(*id), "{name}");
+            }
+            for absent in ["", "x", "typo_of_a_property", "workflow_exceptions"] {
+                if node.properties.iter().all(|(name, _)| name != absent) {
+                    let digest = KeyDigest::of(absent.as_bytes());
+                    assert_eq!(node.property(digest, || absent), None, "{absent}");
+                }
+            }
+        }
     }
 
     #[test]
