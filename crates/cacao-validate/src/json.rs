@@ -755,17 +755,25 @@ fn string_run_end(bytes: &[u8], mut position: usize) -> usize {
 
 impl<'a> Parser<'a> {
     fn skip_whitespace(&mut self) {
-        while let Some(&byte) = self.bytes.get(self.position) {
-            if !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
-                break;
-            }
-            self.position += 1;
-            // Indentation comes in runs of spaces: take eight at a time.
-            while let Some(chunk) = self.bytes.get(self.position..self.position + 8) {
-                if chunk != b"        " {
+        const SPACES: u64 = 0x2020_2020_2020_2020;
+        loop {
+            // Indentation comes in runs of spaces: skip them eight at a time, and the spaces
+            // before the first other byte of a word at once.
+            while let Some(word) = self
+                .bytes
+                .get(self.position..)
+                .and_then(<[u8]>::first_chunk::<8>)
+            {
+                let others = u64::from_le_bytes(*word) ^ SPACES;
+                if others != 0 {
+                    self.position += (others.trailing_zeros() / 8) as usize;
                     break;
                 }
                 self.position += 8;
+            }
+            match self.bytes.get(self.position) {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => self.position += 1,
+                _ => break,
             }
         }
     }
