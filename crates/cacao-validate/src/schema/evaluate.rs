@@ -429,30 +429,17 @@ impl<'s, 'd> Evaluator<'s, 'd> {
         (passed, evaluated)
     }
 
-    /// Applies each branch, keeping its errors apart.
-    fn branches(
-        &mut self,
-        branches: &[SchemaId],
-        node: NodeId,
-    ) -> Vec<(Vec<SchemaError>, Evaluated)> {
-        branches
-            .iter()
-            .map(|&branch| {
-                let before = self.errors.len();
-                let evaluated = self.evaluate(branch, node);
-                (self.errors.split_off(before), evaluated)
-            })
-            .collect()
-    }
-
     fn evaluate_any_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
         let set = self.set;
         let branches = &set.node(schema_id).any_of;
         // Once a branch passes, the verdict is settled; later branches matter only for the
         // members they may mark as evaluated, which only objects have.
         let is_object = self.document.kind(node) == Kind::Object;
+        let start = self.errors.len();
         let mut passed = false;
-        let mut failures: Vec<(Vec<SchemaError>, Evaluated)> = Vec::new();
+        // The errors of failing branches stay in place, one range after the other (see
+        // `report_no_branch`), until a branch passes.
+        let mut failures: Vec<(usize, Evaluated)> = Vec::new();
         for &branch in branches {
             if passed && !(is_object && set.node(branch).annotates) {
                 continue;
@@ -460,81 +447,110 @@ impl<'s, 'd> Evaluator<'s, 'd> {
             let before = self.errors.len();
             let inner = self.evaluate(branch, node);
             if self.errors.len() == before {
+                if !passed {
+                    self.errors.truncate(start);
+                }
                 passed = true;
                 evaluated.union(&inner);
             } else if passed {
                 self.errors.truncate(before);
             } else {
-                failures.push((self.errors.split_off(before), inner));
+                failures.push((self.errors.len(), inner));
             }
         }
         if !passed {
-            self.report_no_branch(schema_id, node, branches, failures, evaluated);
+            self.report_no_branch(schema_id, node, branches, start, failures, evaluated);
         }
     }
 
     fn evaluate_one_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
-        let branches = self.set.node(schema_id).one_of.clone();
-        if let Some(names) = self.required_only_branches(&branches) {
-            let present: Vec<String> = names
-                .iter()
-                .filter(|name| self.document.get(node, name).is_some())
-                .cloned()
-                .collect();
-            if present.len() != 1 {
+        let set = self.set;
+        let branches = &set.node(schema_id).one_of;
+        if self.required_only_branches(branches) {
+            // The names are copied only for the error.
+            let names = || branches.iter().map(|&branch| &set.node(branch).required[0]);
+            let document = self.document;
+            let present = names()
+                .filter(|name| document.get(node, name).is_some())
+                .count();
+            if present != 1 {
+                let present = names()
+                    .filter(|name| document.get(node, name).is_some())
+                    .cloned()
+                    .collect();
+                let names = names().cloned().collect();
                 self.push(schema_id, node, ErrorKind::RequiredOneOf { names, present });
             }
             return;
         }
 
-        let outcomes = self.branches(&branches, node);
-        let passing = outcomes
-            .iter()
-            .filter(|(errors, _)| errors.is_empty())
-            .count();
-        match passing {
-            1 => {
-                if let Some((_, inner)) = outcomes.iter().find(|(errors, _)| errors.is_empty()) {
-                    evaluated.union(inner);
-                }
+        // Each branch's errors stay in place, one range after the other.
+        let start = self.errors.len();
+        let mut outcomes: Vec<(usize, Evaluated)> = Vec::with_capacity(branches.len());
+        let mut passing = None;
+        let mut passing_count = 0;
+        for (index, &branch) in branches.iter().enumerate() {
+            let before = self.errors.len();
+            let inner = self.evaluate(branch, node);
+            if self.errors.len() == before {
+                passing_count += 1;
+                passing.get_or_insert(index);
             }
-            0 => self.report_no_branch(schema_id, node, &branches, outcomes, evaluated),
-            _ => self.push(schema_id, node, ErrorKind::OneOfMany),
+            outcomes.push((self.errors.len(), inner));
+        }
+        match (passing_count, passing) {
+            (1, Some(index)) => {
+                self.errors.truncate(start);
+                evaluated.union(&outcomes[index].1);
+            }
+            (0, _) => self.report_no_branch(schema_id, node, branches, start, outcomes, evaluated),
+            _ => {
+                self.errors.truncate(start);
+                self.push(schema_id, node, ErrorKind::OneOfMany);
+            }
         }
     }
 
     /// When every branch of `anyOf`/`oneOf` fails: report the errors of the branch meant for
     /// this value (the only one whose `type` accepts it), or a type error listing what the
-    /// branches accept.
+    /// branches accept. The branches' errors are in `errors` from `start` on, one range per
+    /// branch in order; `outcomes` holds the end of each range and what the branch evaluated.
     fn report_no_branch(
         &mut self,
         schema_id: SchemaId,
         node: NodeId,
         branches: &[SchemaId],
-        outcomes: Vec<(Vec<SchemaError>, Evaluated)>,
+        start: usize,
+        outcomes: Vec<(usize, Evaluated)>,
         evaluated: &mut Evaluated,
     ) {
-        let accepted: Vec<Option<bool>> = branches
+        let accepts = |branch: SchemaId| {
+            self.branch_type(branch)
+                .map(|set| self.type_matches(set, node))
+        };
+        let candidate = branches
             .iter()
-            .map(|&branch| {
-                self.branch_type(branch)
-                    .map(|set| self.type_matches(set, node))
-            })
-            .collect();
-        let candidate = accepted
-            .iter()
-            .position(|accepts| *accepts == Some(true))
-            .or_else(|| accepted.iter().position(Option::is_none));
+            .position(|&branch| accepts(branch) == Some(true))
+            .or_else(|| {
+                branches
+                    .iter()
+                    .position(|&branch| accepts(branch).is_none())
+            });
         match candidate {
-            Some(index) => {
-                let (errors, inner) = outcomes
-                    .into_iter()
-                    .nth(index)
-                    .unwrap_or_else(|| (Vec::new(), Evaluated::new(0)));
-                evaluated.union(&inner);
-                self.errors.extend(errors);
+            Some(index) if index < outcomes.len() => {
+                let from = if index == 0 {
+                    start
+                } else {
+                    outcomes[index - 1].0
+                };
+                let (to, inner) = &outcomes[index];
+                evaluated.union(inner);
+                self.errors.truncate(*to);
+                self.errors.drain(start..from);
             }
+            Some(_) => self.errors.truncate(start),
             None => {
+                self.errors.truncate(start);
                 let expected = branches
                     .iter()
                     .filter_map(|&branch| self.branch_type(branch))
@@ -556,20 +572,16 @@ impl<'s, 'd> Evaluator<'s, 'd> {
         None
     }
 
-    /// If every branch is just `{"required": [one name]}`, those names.
-    fn required_only_branches(&self, branches: &[SchemaId]) -> Option<Vec<String>> {
-        branches
-            .iter()
-            .map(|&branch| {
-                let node = self.set.node(branch);
-                let only_required = node.required.len() == 1
-                    && node.types == 0
-                    && node.properties.is_empty()
-                    && node.reference.is_none()
-                    && node.all_of.is_empty();
-                only_required.then(|| node.required[0].clone())
-            })
-            .collect()
+    /// Whether every branch is just `{"required": [one name]}`.
+    fn required_only_branches(&self, branches: &[SchemaId]) -> bool {
+        branches.iter().all(|&branch| {
+            let node = self.set.node(branch);
+            node.required.len() == 1
+                && node.types == 0
+                && node.properties.is_empty()
+                && node.reference.is_none()
+                && node.all_of.is_empty()
+        })
     }
 
     fn type_matches(&self, set: u8, node: NodeId) -> bool {
