@@ -721,20 +721,20 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
-/// Whether a word of eight source bytes holds a byte of [`STRING_STOP`]. Zero bytes of
-/// `word ^ c` are the bytes equal to `c`; `v - 0x01…01` sets the high bit of a byte that was
-/// zero (or below `0x20` for `word - 0x20…20`), and `& !v` drops bytes at or above `0x80`. A
-/// borrow can only flag bytes above a byte that truly matches, so the answer for the word as a
-/// whole is exact.
+/// The bytes of [`STRING_STOP`] in a word of eight source bytes, as the high bit of each byte
+/// (little-endian: the first byte is the lowest). Zero bytes of `word ^ c` are the bytes equal
+/// to `c`; `v - 0x01…01` sets the high bit of a byte that was zero (or below `0x20` for
+/// `word - 0x20…20`), and `& !v` drops bytes at or above `0x80`. A borrow can only flag bytes
+/// above a byte that truly matches, so the lowest flagged byte is the first stop byte.
 #[inline]
-fn has_string_stop(word: u64) -> bool {
+fn string_stops(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let below = |value: u64, limit: u8| value.wrapping_sub(ONES * u64::from(limit)) & !value;
     let quote = below(word ^ (ONES * u64::from(b'"')), 1);
     let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
     let control = below(word, 0x20);
-    (quote | backslash | control) & HIGH_BITS != 0
+    (quote | backslash | control) & HIGH_BITS
 }
 
 /// The first byte of [`STRING_STOP`] at or after `position` (or the end of `bytes`). Strings are
@@ -742,8 +742,9 @@ fn has_string_stop(word: u64) -> bool {
 #[inline]
 fn string_run_end(bytes: &[u8], mut position: usize) -> usize {
     while let Some(word) = bytes.get(position..).and_then(<[u8]>::first_chunk::<8>) {
-        if has_string_stop(u64::from_le_bytes(*word)) {
-            break;
+        let stops = string_stops(u64::from_le_bytes(*word));
+        if stops != 0 {
+            return position + (stops.trailing_zeros() / 8) as usize;
         }
         position += 8;
     }
@@ -1499,6 +1500,18 @@ mod tests {
                         .unwrap_or(bytes.len());
                     assert_eq!(string_run_end(&bytes, 0), expected, "{bytes:?}");
                 }
+            }
+        }
+        for byte in 0..=255u8 {
+            for place in 0..10 {
+                let mut bytes = vec![b'x'; 12];
+                bytes[place] = byte;
+                bytes[place + 1] = byte.wrapping_add(1);
+                let expected = bytes
+                    .iter()
+                    .position(|&byte| STRING_STOP[byte as usize])
+                    .unwrap_or(bytes.len());
+                assert_eq!(string_run_end(&bytes, 0), expected, "{bytes:?}");
             }
         }
     }
