@@ -359,8 +359,12 @@ fn unknown_property(
     let known = owner
         .map(|owner| set.known_properties(owner))
         .unwrap_or_default();
+    // The distance is at least the difference in length, so names far longer or shorter
+    // than the key are left out before the distance is computed.
+    let key_length = key.chars().count();
     let suggestion = known
         .iter()
+        .filter(|name| key_length.abs_diff(name.chars().count()) <= 2.max(name.len() / 4))
         .map(|name| (edit_distance(key, name), *name))
         .filter(|(distance, name)| *distance <= 2.max(name.len() / 4))
         .min();
