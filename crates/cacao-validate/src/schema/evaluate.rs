@@ -283,6 +283,22 @@ impl<'s, 'd> Evaluator<'s, 'd> {
         evaluated
     }
 
+    /// [`Self::evaluate`] for a branch applied in place, with a branch that only holds
+    /// `if`/`then`/`else` applied directly.
+    fn evaluate_in_place(&mut self, schema_id: SchemaId, node: NodeId) -> Evaluated {
+        if !self.set.node(schema_id).is_conditional {
+            return self.evaluate(schema_id, node);
+        }
+        let document = self.document;
+        let mut evaluated = Evaluated::new(if document.kind(node) == Kind::Object {
+            document.len(node)
+        } else {
+            0
+        });
+        self.apply_condition(schema_id, node, &mut evaluated);
+        evaluated
+    }
+
     /// A schema with only `type` and `pattern`: what [`Self::evaluate`] would check of it.
     fn check_leaf(&mut self, schema_id: SchemaId, node: NodeId, kind: Kind) {
         let schema = self.set.node(schema_id);
@@ -445,7 +461,7 @@ impl<'s, 'd> Evaluator<'s, 'd> {
                 continue;
             }
             let before = self.errors.len();
-            let inner = self.evaluate(branch, node);
+            let inner = self.evaluate_in_place(branch, node);
             if self.errors.len() == before {
                 if !passed {
                     self.errors.truncate(start);
@@ -491,7 +507,7 @@ impl<'s, 'd> Evaluator<'s, 'd> {
         let mut passing_count = 0;
         for (index, &branch) in branches.iter().enumerate() {
             let before = self.errors.len();
-            let inner = self.evaluate(branch, node);
+            let inner = self.evaluate_in_place(branch, node);
             if self.errors.len() == before {
                 passing_count += 1;
                 passing.get_or_insert(index);
