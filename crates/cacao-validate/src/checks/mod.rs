@@ -17,6 +17,8 @@ pub(crate) mod time;
 pub(crate) mod variables;
 pub(crate) mod workflow;
 
+use std::rc::Rc;
+
 use crate::diagnostic::{Finding, Place, Rule};
 use crate::graph::Workflow;
 use crate::json::{Document, KeyDigest, Kind, NodeId};
@@ -30,8 +32,9 @@ pub(crate) struct Context<'d> {
     pub root: NodeId,
     pub workflow: Option<Workflow<'d>>,
     pub findings: Vec<Finding>,
-    /// The step objects, listed once for all checks.
-    steps: Vec<(&'d str, NodeId)>,
+    /// The step objects, listed once for all checks (shared, so that a check can report
+    /// while it walks them without copying the list).
+    steps: Rc<[(&'d str, NodeId)]>,
 }
 
 impl<'d> Context<'d> {
@@ -68,8 +71,9 @@ impl<'d> Context<'d> {
     }
 
     /// The step objects of the workflow, with their ids.
-    pub fn steps(&self) -> Vec<(&'d str, NodeId)> {
-        self.steps.clone()
+    pub fn steps(&self) -> impl Iterator<Item = (&'d str, NodeId)> + use<'d> {
+        let steps = Rc::clone(&self.steps);
+        (0..steps.len()).map(move |index| steps[index])
     }
 }
 
