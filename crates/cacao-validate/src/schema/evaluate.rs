@@ -58,13 +58,13 @@ pub(crate) enum ErrorKind {
 /// The members of one object evaluated so far, as a bit set.
 #[derive(Debug, Clone)]
 enum Evaluated {
-    Small(u128),
+    Small(u64),
     Large(Vec<u64>),
 }
 
 impl Evaluated {
     fn new(length: usize) -> Self {
-        if length <= 128 {
+        if length <= 64 {
             Evaluated::Small(0)
         } else {
             Evaluated::Large(vec![0; length.div_ceil(64)])
