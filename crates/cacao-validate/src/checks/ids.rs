@@ -434,7 +434,7 @@ fn check_prefixed_references(context: &mut Context<'_>) {
         }
     }
 
-    for (dictionary, member) in extension_dictionaries(context) {
+    for (dictionary, member) in context.extension_entries() {
         let entry = document.member(dictionary, member);
         let place = Place::Key(dictionary, member);
         match identifier_parts(entry.key) {

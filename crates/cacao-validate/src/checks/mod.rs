@@ -35,6 +35,9 @@ pub(crate) struct Context<'d> {
     /// The step objects, listed once for all checks (shared, so that a check can report
     /// while it walks them without copying the list).
     steps: Rc<[(&'d str, NodeId)]>,
+    /// Every member of every `*_extensions` dictionary (see [`ids::extension_dictionaries`]),
+    /// listed once for the three checks that read them.
+    extension_entries: Rc<[(NodeId, usize)]>,
 }
 
 impl<'d> Context<'d> {
@@ -75,6 +78,12 @@ impl<'d> Context<'d> {
         let steps = Rc::clone(&self.steps);
         (0..steps.len()).map(move |index| steps[index])
     }
+
+    /// Every member of every `*_extensions` dictionary: (dictionary, member index).
+    pub fn extension_entries(&self) -> impl Iterator<Item = (NodeId, usize)> + use<> {
+        let entries = Rc::clone(&self.extension_entries);
+        (0..entries.len()).map(move |index| entries[index])
+    }
 }
 
 /// One entry of a dictionary keyed by identifiers.
@@ -111,7 +120,9 @@ pub(crate) fn run(document: &Document<'_>) -> Vec<Finding> {
         workflow,
         findings: Vec::new(),
         steps,
+        extension_entries: Rc::new([]),
     };
+    context.extension_entries = ids::extension_dictionaries(&context).into();
 
     ids::check(&mut context);
     time::check(&mut context);
