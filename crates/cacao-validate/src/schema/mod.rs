@@ -594,7 +594,8 @@ fn skip_pure_references(nodes: &mut [SchemaNode]) {
 
 fn mark_leaves(nodes: &mut [SchemaNode]) {
     for node in nodes.iter_mut() {
-        let only_type_pattern_and_conditional = node.boolean.is_none()
+        // No keyword but `type`, `pattern`, `if`, `then` and `else`.
+        let no_other_keywords = node.boolean.is_none()
             && node.enumeration.is_none()
             && node.constant.is_none()
             && node.properties.is_empty()
@@ -614,8 +615,8 @@ fn mark_leaves(nodes: &mut [SchemaNode]) {
             && node.not.is_none();
         let no_conditional =
             node.condition.is_none() && node.then.is_none() && node.otherwise.is_none();
-        node.is_leaf = only_type_pattern_and_conditional && no_conditional;
-        node.is_conditional = only_type_pattern_and_conditional
+        node.is_leaf = no_other_keywords && no_conditional;
+        node.is_conditional = no_other_keywords
             && node.types == 0
             && node.pattern.is_none()
             && node.condition.is_some();
