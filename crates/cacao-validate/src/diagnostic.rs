@@ -352,6 +352,48 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Lines and columns of offsets asked for in increasing order, counting line breaks only as
+/// far as the last offset (a [`LineIndex`] reads the whole file first). Same answers as
+/// [`LineIndex::position`].
+pub(crate) struct LineCursor<'a> {
+    source: &'a [u8],
+    /// How far line breaks have been counted.
+    scanned: usize,
+    /// The line breaks before `scanned`.
+    breaks: usize,
+    /// The start of the line `scanned` is on.
+    line_start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(source: &'a [u8]) -> Self {
+        Self {
+            source,
+            scanned: 0,
+            breaks: 0,
+            line_start: 0,
+        }
+    }
+
+    /// The 1-based line and column (in characters) of `offset`.
+    pub fn position(&mut self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        if offset < self.scanned {
+            *self = Self::new(self.source);
+        }
+        for index in memchr::memchr_iter(b'\n', &self.source[self.scanned..offset]) {
+            self.breaks += 1;
+            self.line_start = self.scanned + index + 1;
+        }
+        self.scanned = offset;
+        let column = self.source[self.line_start..offset]
+            .iter()
+            .filter(|byte| (**byte & 0b1100_0000) != 0b1000_0000)
+            .count();
+        (self.breaks + 1, column + 1)
+    }
+}
+
 /// Resolves a finding's place to a pointer and a span.
 pub(crate) fn resolve_place(document: &Document<'_>, place: &Place) -> (String, Span) {
     match place {
@@ -405,5 +447,15 @@ mod tests {
         assert_eq!(index.position(5), (2, 2));
         assert_eq!(index.line_text(2), "éx");
         assert_eq!(index.position(source.len()), (3, 2));
+    }
+
+    #[test]
+    fn the_line_cursor_agrees_with_the_line_index() {
+        let source = "{\n  \"é\": [1,\r\n 2]\n\n}\n".as_bytes();
+        let index = LineIndex::new(source);
+        let mut cursor = LineCursor::new(source);
+        for offset in (0..source.len() + 3).chain([4, 2, 9]) {
+            assert_eq!(cursor.position(offset), index.position(offset), "{offset}");
+        }
     }
 }

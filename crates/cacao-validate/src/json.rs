@@ -105,22 +105,73 @@ struct Node {
     first: u32,
     /// Arrays and objects: the number of items or members.
     len: u32,
-    /// Objects: one bit per member key (see [`key_bit`]), so that looking up an absent key,
+    /// Objects: one bit per member key (see [`KeyDigest::bit`]), so that looking up an absent key,
     /// the most common lookup, costs one test.
     keys: u64,
 }
 
-/// The bit a key sets in [`Node::keys`]: from its length, first and last byte.
-#[inline]
-fn key_bit(key: &[u8]) -> u64 {
-    let first = u64::from(key.first().copied().unwrap_or(0));
-    let last = u64::from(key.last().copied().unwrap_or(0));
-    let mixed = (key.len() as u64).wrapping_mul(0x9e37_79b9) ^ first.wrapping_mul(31) ^ (last << 3);
-    1 << (mixed % 64)
+/// A key's length and up to sixteen of its bytes. Equal keys have equal digests, and for keys
+/// of at most sixteen bytes (nearly every CACAO property name) equal digests mean equal keys, so
+/// that member lookups compare digests and never read the key's text in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeyDigest {
+    length: u32,
+    head: u64,
+    tail: u64,
+}
+
+impl KeyDigest {
+    /// From the unescaped key: its first and last eight bytes (which overlap for keys of eight
+    /// to sixteen bytes), first and last four, or every byte of a key shorter than four.
+    #[inline]
+    pub(crate) fn of(key: &[u8]) -> Self {
+        let length = key.len();
+        let word = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().unwrap_or_default());
+        let half = |at: usize| {
+            u64::from(u32::from_le_bytes(
+                key[at..at + 4].try_into().unwrap_or_default(),
+            ))
+        };
+        let (head, tail) = if length >= 8 {
+            (word(0), word(length - 8))
+        } else if length >= 4 {
+            (half(0), half(length - 4))
+        } else {
+            let packed = key
+                .iter()
+                .fold(0, |packed, &byte| (packed << 8) | u64::from(byte));
+            (packed, 0)
+        };
+        Self {
+            length: length as u32,
+            head,
+            tail,
+        }
+    }
+
+    /// Whether equal digests mean equal keys (the digest holds every byte).
+    #[inline]
+    pub(crate) fn is_exact(self) -> bool {
+        self.length <= 16
+    }
+
+    /// A hash of the digest, well mixed in its high bits.
+    #[inline]
+    pub(crate) fn hash(self) -> u64 {
+        (self.head ^ self.tail.rotate_left(29) ^ u64::from(self.length))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// The bit the key sets in [`Node::keys`].
+    #[inline]
+    fn bit(self) -> u64 {
+        1 << (self.hash() >> 58)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Member {
+    digest: KeyDigest,
     key_start: u32,
     key_end: u32,
     /// Index into `decoded` when the key has escapes.
@@ -415,6 +466,30 @@ impl<'a> Document<'a> {
         self.member_ref(&self.members[node.first as usize + index])
     }
 
+    /// The members of object `id` as (key digest, value), without building the keys; the key
+    /// of member `index` is [`Self::member`]`(id, index).key`.
+    pub(crate) fn member_digests(
+        &self,
+        id: NodeId,
+    ) -> impl ExactSizeIterator<Item = (KeyDigest, NodeId)> + '_ {
+        let node = self.node(id);
+        let range = if node.kind == Kind::Object {
+            node.first as usize..(node.first + node.len) as usize
+        } else {
+            0..0
+        };
+        self.members[range]
+            .iter()
+            .map(|member| (member.digest, NodeId(member.value)))
+    }
+
+    /// The value of member `index` of object `id`, without looking at its key.
+    pub(crate) fn member_value(&self, id: NodeId, index: usize) -> NodeId {
+        let node = self.node(id);
+        debug_assert!(node.kind == Kind::Object && index < node.len as usize);
+        NodeId(self.members[node.first as usize + index].value)
+    }
+
     fn member_ref(&self, member: &Member) -> MemberRef<'_> {
         MemberRef {
             key: self.string_text(member.key_start, member.key_end, member.key_decoded),
@@ -426,29 +501,25 @@ impl<'a> Document<'a> {
     /// The value of the first member named `key`, when `id` is an object that has one.
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
         self.get_index(id, key)
-            .map(|index| self.member(id, index).value)
+            .map(|index| self.member_value(id, index))
     }
 
     /// The index of the first member named `key`, when `id` is an object that has one.
     pub fn get_index(&self, id: NodeId, key: &str) -> Option<usize> {
         let node = self.node(id);
-        if node.kind != Kind::Object || node.keys & key_bit(key.as_bytes()) == 0 {
+        let digest = KeyDigest::of(key.as_bytes());
+        if node.kind != Kind::Object || node.keys & digest.bit() == 0 {
             return None;
         }
-        // The hottest lookup of the validator: compare lengths before building any text.
+        // The hottest lookup of the validator: compare digests, and the text only for long keys.
         let members = &self.members[node.first as usize..(node.first + node.len) as usize];
         members.iter().position(|member| {
-            if member.key_decoded == NONE {
-                (member.key_end - member.key_start) as usize == key.len() + 2
-                    && same_bytes(
-                        &self.source.as_bytes()
-                            [member.key_start as usize + 1..member.key_end as usize - 1],
-                        key.as_bytes(),
-                    )
-            } else {
-                *self.decoded[member.key_decoded as usize] == *key
-            }
+            member.digest == digest && (digest.is_exact() || self.key_of(member) == key)
         })
+    }
+
+    fn key_of(&self, member: &Member) -> &str {
+        self.string_text(member.key_start, member.key_end, member.key_decoded)
     }
 
     /// The member index under which `child` sits in the object `object`.
@@ -561,11 +632,35 @@ pub(crate) fn floor_char_boundary(text: &str, index: usize) -> usize {
     index
 }
 
-/// Byte equality of two slices of equal length, inlined: keys are short, and a call to
-/// `memcmp` per comparison costs more than the comparison.
+/// Byte equality of two slices, inlined: keys are short, and a call to `memcmp` per comparison
+/// costs more than the comparison. Compares eight bytes at a time; the last word (or, for
+/// shorter slices, the first and last four bytes) may overlap the bytes already compared.
 #[inline]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    let length = a.len();
+    if length != b.len() {
+        return false;
+    }
+    if length >= 8 {
+        let word = |bytes: &[u8], at: usize| {
+            u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+        };
+        let mut at = 0;
+        while at + 8 < length {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(a, length - 8) == word(b, length - 8)
+    } else if length >= 4 {
+        let half = |bytes: &[u8], at: usize| {
+            u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default())
+        };
+        half(a, 0) == half(b, 0) && half(a, length - 4) == half(b, length - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 /// For an escape at the start of `raw`: how many source bytes it takes and how many UTF-8 bytes
@@ -626,19 +721,60 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
+/// The bytes of [`STRING_STOP`] in a word of eight source bytes, as the high bit of each byte
+/// (little-endian: the first byte is the lowest). Zero bytes of `word ^ c` are the bytes equal
+/// to `c`; `v - 0x01…01` sets the high bit of a byte that was zero (or below `0x20` for
+/// `word - 0x20…20`), and `& !v` drops bytes at or above `0x80`. A borrow can only flag bytes
+/// above a byte that truly matches, so the lowest flagged byte is the first stop byte.
+#[inline]
+fn string_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let below = |value: u64, limit: u8| value.wrapping_sub(ONES * u64::from(limit)) & !value;
+    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
+    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
+    let control = below(word, 0x20);
+    (quote | backslash | control) & HIGH_BITS
+}
+
+/// The first byte of [`STRING_STOP`] at or after `position` (or the end of `bytes`). Strings are
+/// most of a playbook's text, so runs of ordinary bytes are skipped eight at a time.
+#[inline]
+fn string_run_end(bytes: &[u8], mut position: usize) -> usize {
+    while let Some(word) = bytes.get(position..).and_then(<[u8]>::first_chunk::<8>) {
+        let stops = string_stops(u64::from_le_bytes(*word));
+        if stops != 0 {
+            return position + (stops.trailing_zeros() / 8) as usize;
+        }
+        position += 8;
+    }
+    while position < bytes.len() && !STRING_STOP[bytes[position] as usize] {
+        position += 1;
+    }
+    position
+}
+
 impl<'a> Parser<'a> {
     fn skip_whitespace(&mut self) {
-        while let Some(&byte) = self.bytes.get(self.position) {
-            if !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
-                break;
-            }
-            self.position += 1;
-            // Indentation comes in runs of spaces: take eight at a time.
-            while let Some(chunk) = self.bytes.get(self.position..self.position + 8) {
-                if chunk != b"        " {
+        const SPACES: u64 = 0x2020_2020_2020_2020;
+        loop {
+            // Indentation comes in runs of spaces: skip them eight at a time, and the spaces
+            // before the first other byte of a word at once.
+            while let Some(word) = self
+                .bytes
+                .get(self.position..)
+                .and_then(<[u8]>::first_chunk::<8>)
+            {
+                let others = u64::from_le_bytes(*word) ^ SPACES;
+                if others != 0 {
+                    self.position += (others.trailing_zeros() / 8) as usize;
                     break;
                 }
                 self.position += 8;
+            }
+            match self.bytes.get(self.position) {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => self.position += 1,
+                _ => break,
             }
         }
     }
@@ -854,10 +990,7 @@ impl<'a> Parser<'a> {
     fn parse_string(&mut self) -> Result<(usize, u32), SyntaxError> {
         let bytes = self.bytes;
         let content_start = self.position + 1;
-        let mut position = content_start;
-        while position < bytes.len() && !STRING_STOP[bytes[position] as usize] {
-            position += 1;
-        }
+        let position = string_run_end(bytes, content_start);
         match bytes.get(position) {
             Some(b'"') => {
                 self.position = position + 1;
@@ -902,9 +1035,7 @@ impl<'a> Parser<'a> {
         let bytes = self.bytes;
         loop {
             let run_start = position;
-            while position < bytes.len() && !STRING_STOP[bytes[position] as usize] {
-                position += 1;
-            }
+            position = string_run_end(bytes, position);
             text.push_str(&self.text[run_start..position]);
             match bytes.get(position) {
                 Some(b'"') => {
@@ -1110,7 +1241,13 @@ impl<'a> Parser<'a> {
                         return Err(error.within(key));
                     }
                 };
+                let digest = if key_decoded == NONE {
+                    KeyDigest::of(&self.bytes[key_start + 1..key_end - 1])
+                } else {
+                    KeyDigest::of(self.decoded[key_decoded as usize].as_bytes())
+                };
                 self.member_stack.push(Member {
+                    digest,
                     key_start: key_start as u32,
                     key_end: key_end as u32,
                     key_decoded,
@@ -1139,9 +1276,7 @@ impl<'a> Parser<'a> {
         let length = self.members.len() as u32 - first;
         let keys = self.members[first as usize..]
             .iter()
-            .fold(0, |keys, member| {
-                keys | key_bit(self.key_text(member).as_bytes())
-            });
+            .fold(0, |keys, member| keys | member.digest.bit());
         let node = &mut self.nodes[id as usize];
         node.first = first;
         node.len = length;
@@ -1186,14 +1321,7 @@ impl<'a> Parser<'a> {
     }
 
     fn keys_equal(&self, a: &Member, b: &Member) -> bool {
-        if a.key_decoded == NONE && b.key_decoded == NONE {
-            same_bytes(
-                &self.bytes[a.key_start as usize..a.key_end as usize],
-                &self.bytes[b.key_start as usize..b.key_end as usize],
-            )
-        } else {
-            self.key_text(a) == self.key_text(b)
-        }
+        a.digest == b.digest && (a.digest.is_exact() || self.key_text(a) == self.key_text(b))
     }
 
     fn find_duplicate_keys(&mut self, object: u32, first: usize, length: usize) {
@@ -1353,6 +1481,85 @@ mod tests {
         assert!(error.message.contains("nested more than"));
         let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(Document::parse(fine.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn the_word_scan_finds_the_same_stop_as_the_byte_scan() {
+        let alphabet = [
+            b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, b'!', b']',
+        ];
+        for first in alphabet {
+            for second in alphabet {
+                for place in 0..12 {
+                    let mut bytes = vec![b'x'; 20];
+                    bytes[place] = first;
+                    bytes[place + 5] = second;
+                    let expected = bytes
+                        .iter()
+                        .position(|&byte| STRING_STOP[byte as usize])
+                        .unwrap_or(bytes.len());
+                    assert_eq!(string_run_end(&bytes, 0), expected, "{bytes:?}");
+                }
+            }
+        }
+        for byte in 0..=255u8 {
+            for place in 0..10 {
+                let mut bytes = vec![b'x'; 12];
+                bytes[place] = byte;
+                bytes[place + 1] = byte.wrapping_add(1);
+                let expected = bytes
+                    .iter()
+                    .position(|&byte| STRING_STOP[byte as usize])
+                    .unwrap_or(bytes.len());
+                assert_eq!(string_run_end(&bytes, 0), expected, "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn equal_digests_of_short_keys_mean_equal_keys() {
+        let keys: Vec<String> = (0..=20)
+            .flat_map(|length| {
+                ["a", "b", "é"].map(|filler| {
+                    let mut key = "x".repeat(length);
+                    if length > 0 {
+                        key.replace_range(length / 2..length / 2 + 1, filler);
+                    }
+                    key
+                })
+            })
+            .collect();
+        for a in &keys {
+            for b in &keys {
+                let (da, db) = (KeyDigest::of(a.as_bytes()), KeyDigest::of(b.as_bytes()));
+                if a == b {
+                    assert_eq!(da, db);
+                } else if da.is_exact() {
+                    assert_ne!(da, db, "{a:?} {b:?}");
+                }
+            }
+        }
+        let document = parse(r#"{"a_long_property_name_1": 1, "a_long_property_name_2": 2}"#);
+        let second = document.get(document.root(), "a_long_property_name_2");
+        assert_eq!(
+            second.and_then(|node| document.number_text(node)),
+            Some("2")
+        );
+    }
+
+    #[test]
+    fn same_bytes_agrees_with_slice_equality() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for length in 0..text.len() {
+            let a = &text[..length];
+            assert!(same_bytes(a, a));
+            for position in 0..length {
+                let mut b = a.to_vec();
+                b[position] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{length} {position}");
+            }
+            assert!(!same_bytes(a, &text[..length + 1]));
+        }
     }
 
     #[test]

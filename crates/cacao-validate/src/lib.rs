@@ -35,7 +35,7 @@ use foldhash::{HashSet, HashSetExt};
 pub use diagnostic::{Diagnostic, Finding, LineIndex, Place, Report, Rule, Severity};
 pub use json::{Document, Kind, NodeId, Span, SyntaxError};
 
-use crate::diagnostic::resolve_place;
+use crate::diagnostic::{LineCursor, resolve_place};
 use crate::json::Issue;
 
 /// A check that runs after the built-in ones on every document that parses, such as signature
@@ -219,28 +219,27 @@ fn finish(document: &Document<'_>, findings: Vec<Finding>) -> Report {
         .map(|(_, pointer, _)| format!("{pointer}/type"))
         .collect();
 
-    let index = LineIndex::new(document.source().as_bytes());
     let mut seen = HashSet::new();
+    let keep: Vec<bool> = resolved
+        .iter()
+        .map(|(finding, pointer, _)| {
+            !(finding.rule == Rule::SchemaEnum && mismatched.contains(pointer))
+                && seen.insert((finding.rule, pointer.as_str(), finding.message.as_str()))
+        })
+        .collect();
     let mut diagnostics: Vec<Diagnostic> = resolved
         .into_iter()
-        .filter(|(finding, pointer, _)| {
-            !(finding.rule == Rule::SchemaEnum && mismatched.contains(pointer))
-        })
-        .filter(|(finding, pointer, _)| {
-            seen.insert((finding.rule, pointer.clone(), finding.message.clone()))
-        })
-        .map(|(finding, pointer, span)| {
-            let (line, column) = index.position(span.start);
-            Diagnostic {
-                rule: finding.rule,
-                severity: finding.severity,
-                pointer,
-                line,
-                column,
-                message: finding.message,
-                help: finding.help,
-                span,
-            }
+        .zip(keep)
+        .filter(|(_, keep)| *keep)
+        .map(|((finding, pointer, span), _)| Diagnostic {
+            rule: finding.rule,
+            severity: finding.severity,
+            pointer,
+            line: 0,
+            column: 0,
+            message: finding.message,
+            help: finding.help,
+            span,
         })
         .collect();
     diagnostics.sort_by(|a, b| {
@@ -251,6 +250,12 @@ fn finish(document: &Document<'_>, findings: Vec<Finding>) -> Report {
             &b.message,
         ))
     });
+
+    // Sorted by offset, so the lines are counted in one pass up to the last finding.
+    let mut lines = LineCursor::new(document.source().as_bytes());
+    for diagnostic in &mut diagnostics {
+        (diagnostic.line, diagnostic.column) = lines.position(diagnostic.span.start);
+    }
 
     Report {
         diagnostics,

@@ -2,7 +2,6 @@
 //! `[a-z0-9_]{3,250}`. Nested objects inside an extension are the extension's own business.
 
 use super::Context;
-use super::ids::extension_dictionaries;
 use crate::diagnostic::{Place, Rule};
 use crate::json::Kind;
 
@@ -36,7 +35,7 @@ fn suggestion(name: &str) -> String {
 
 pub(crate) fn check(context: &mut Context<'_>) {
     let document = context.document;
-    for (dictionary, member) in extension_dictionaries(context) {
+    for (dictionary, member) in context.extension_entries() {
         let entry = document.member(dictionary, member);
         if document.kind(entry.value) != Kind::Object {
             continue;

@@ -130,9 +130,9 @@ pub(crate) fn is_uuid(bytes: &[u8]) -> bool {
         && matches!(bytes[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
 }
 
-/// The UUID version digit of a well-formed identifier.
-pub(crate) fn uuid_version(identifier: &str) -> Option<u8> {
-    parse_identifier(identifier).map(|(_, uuid)| uuid.as_bytes()[14] - b'0')
+/// The version digit of a well-formed UUID (the UUID part of an identifier).
+pub(crate) fn uuid_version(uuid: &str) -> u8 {
+    uuid.as_bytes()[14] - b'0'
 }
 
 pub(crate) fn check(context: &mut Context<'_>) {
@@ -159,28 +159,59 @@ struct UuidRegistry<'d> {
 /// The 128 bits of a well-formed UUID, whatever the case of its digits.
 fn uuid_bits(uuid: &str) -> u128 {
     uuid.bytes()
-        .filter_map(|byte| (byte as char).to_digit(16))
-        .fold(0, |bits, digit| (bits << 4) | u128::from(digit))
+        .filter(|byte| *byte != b'-')
+        .fold(0, |bits, digit| {
+            (bits << 4) | u128::from(HEXADECIMAL_VALUE[digit as usize])
+        })
 }
+
+/// The value of each hexadecimal digit (the other bytes do not occur in a checked UUID).
+static HEXADECIMAL_VALUE: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            digit @ b'0'..=b'9' => digit - b'0',
+            letter @ b'a'..=b'f' => letter - b'a' + 10,
+            letter @ b'A'..=b'F' => letter - b'A' + 10,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
 
 impl<'d> UuidRegistry<'d> {
     fn record(&mut self, identifier: &'d str, place: Place) {
         if let Some((_, uuid)) = parse_identifier(identifier) {
-            self.entries.push((uuid_bits(uuid), identifier, place));
+            self.record_parsed(identifier, uuid, place);
         }
     }
 
+    /// Records an identifier already split, with `uuid` its UUID part.
+    fn record_parsed(&mut self, identifier: &'d str, uuid: &str, place: Place) {
+        self.entries.push((uuid_bits(uuid), identifier, place));
+    }
+
     /// Reports every id whose UUID an earlier, different id already uses.
-    fn report(mut self, context: &mut Context<'_>) {
-        // A stable sort keeps document order among equal UUIDs.
-        self.entries.sort_by_key(|(bits, _, _)| *bits);
+    fn report(self, context: &mut Context<'_>) {
+        // Sorting (UUID, position) pairs keeps document order among equal UUIDs, and moves
+        // less than sorting the entries.
+        let mut order: Vec<(u128, usize)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(position, (bits, _, _))| (*bits, position))
+            .collect();
+        order.sort_unstable();
         let mut group_start = 0;
-        for index in 1..=self.entries.len() {
-            if index < self.entries.len() && self.entries[index].0 == self.entries[group_start].0 {
+        for index in 1..=order.len() {
+            if index < order.len() && order[index].0 == order[group_start].0 {
                 continue;
             }
-            let earlier = self.entries[group_start].1;
-            for (_, identifier, place) in &self.entries[group_start + 1..index] {
+            let earlier = self.entries[order[group_start].1].1;
+            for &(_, position) in &order[group_start + 1..index] {
+                let (_, identifier, place) = &self.entries[position];
                 if *identifier != earlier {
                     context.report(
                         Rule::IdPrefixMismatch,
@@ -217,13 +248,13 @@ fn check_playbook_id<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>
 }
 
 /// Reports a key that is not an identifier or whose prefix differs from `expected_type`.
-/// Returns whether the key is a well-formed identifier.
-fn check_key(
+/// Returns the key's UUID when the key is a well-formed identifier.
+fn check_key<'k>(
     context: &mut Context<'_>,
-    definition: &Definition<'_>,
+    definition: &Definition<'k>,
     expected_type: Option<&str>,
     what: &str,
-) -> bool {
+) -> Option<&'k str> {
     match identifier_parts(definition.key) {
         Err(reason) => {
             context.report(
@@ -239,7 +270,7 @@ fn check_key(
                     "9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90"
                 ),
             );
-            false
+            None
         }
         Ok((prefix, uuid)) => {
             if let Some(expected) = expected_type
@@ -257,7 +288,7 @@ fn check_key(
                     ),
                 );
             }
-            true
+            Some(uuid)
         }
     }
 }
@@ -278,12 +309,11 @@ fn check_step_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) 
             node: entry.value,
         };
         let step_type = document.get_str(entry.value, "type");
-        if !check_key(context, &definition, step_type, "step") {
+        let Some(uuid) = check_key(context, &definition, step_type, "step") else {
             continue;
-        }
-        if let Some(version) = uuid_version(entry.key)
-            && version != 4
-        {
+        };
+        let version = uuid_version(uuid);
+        if version != 4 {
             context.report(
                 Rule::IdUuidVersion,
                 definition.key_place(),
@@ -291,7 +321,7 @@ fn check_step_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) 
                 "generate a random (version 4) UUID for the step, for example with `uuidgen -r`, and update its references",
             );
         }
-        uuids.record(entry.key, definition.key_place());
+        uuids.record_parsed(entry.key, uuid, definition.key_place());
     }
 }
 
@@ -304,8 +334,8 @@ fn check_typed_keys<'d>(context: &mut Context<'d>, property: &str, uuids: &mut U
     };
     for definition in context.definitions(property) {
         let object_type = document.get_str(definition.node, "type");
-        if check_key(context, &definition, object_type, what) {
-            uuids.record(definition.key, definition.key_place());
+        if let Some(uuid) = check_key(context, &definition, object_type, what) {
+            uuids.record_parsed(definition.key, uuid, definition.key_place());
         }
     }
 }
@@ -314,10 +344,10 @@ fn check_marking_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d
     let document = context.document;
     for definition in context.definitions("data_marking_definitions") {
         let object_type = document.get_str(definition.node, "type");
-        if !check_key(context, &definition, object_type, "marking") {
+        let Some(uuid) = check_key(context, &definition, object_type, "marking") else {
             continue;
-        }
-        uuids.record(definition.key, definition.key_place());
+        };
+        uuids.record_parsed(definition.key, uuid, definition.key_place());
         if let Some(id_node) = document.get(definition.node, "id")
             && let Some(id) = document.as_str(id_node)
             && id != definition.key
@@ -338,13 +368,13 @@ fn check_marking_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d
 
 fn check_extension_definition_keys<'d>(context: &mut Context<'d>, uuids: &mut UuidRegistry<'d>) {
     for definition in context.definitions("extension_definitions") {
-        if check_key(
+        if let Some(uuid) = check_key(
             context,
             &definition,
             Some("extension-definition"),
             "extension definition",
         ) {
-            uuids.record(definition.key, definition.key_place());
+            uuids.record_parsed(definition.key, uuid, definition.key_place());
         }
     }
 }
@@ -404,7 +434,7 @@ fn check_prefixed_references(context: &mut Context<'_>) {
         }
     }
 
-    for (dictionary, member) in extension_dictionaries(context) {
+    for (dictionary, member) in context.extension_entries() {
         let entry = document.member(dictionary, member);
         let place = Place::Key(dictionary, member);
         match identifier_parts(entry.key) {
@@ -511,13 +541,11 @@ mod tests {
 
     #[test]
     fn uuid_version_is_read_from_the_version_digit() {
+        assert_eq!(uuid_version("9a3f6e2c-51d4-1b8e-a0c7-2f1d8e6b4a90"), 1);
+        assert_eq!(uuid_version("9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90"), 4);
         assert_eq!(
-            uuid_version("action--9a3f6e2c-51d4-1b8e-a0c7-2f1d8e6b4a90"),
-            Some(1)
-        );
-        assert_eq!(
-            uuid_version("action--9a3f6e2c-51d4-4b8e-a0c7-2f1d8e6b4a90"),
-            Some(4)
+            uuid_bits("9A3F6E2C-51d4-4b8e-a0c7-2f1d8e6b4a90"),
+            0x9a3f6e2c_51d4_4b8e_a0c7_2f1d8e6b4a90
         );
     }
 }

@@ -17,9 +17,11 @@ pub(crate) mod time;
 pub(crate) mod variables;
 pub(crate) mod workflow;
 
+use std::rc::Rc;
+
 use crate::diagnostic::{Finding, Place, Rule};
 use crate::graph::Workflow;
-use crate::json::{Document, Kind, NodeId};
+use crate::json::{Document, KeyDigest, Kind, NodeId};
 
 /// Property names whose values are secrets: never quoted in messages, masked in source lines.
 pub const SECRET_KEYS: &[&str] = &["password", "token", "oauth_header", "private_key"];
@@ -30,8 +32,12 @@ pub(crate) struct Context<'d> {
     pub root: NodeId,
     pub workflow: Option<Workflow<'d>>,
     pub findings: Vec<Finding>,
-    /// The step objects, listed once for all checks.
-    steps: Vec<(&'d str, NodeId)>,
+    /// The step objects, listed once for all checks (shared, so that a check can report
+    /// while it walks them without copying the list).
+    steps: Rc<[(&'d str, NodeId)]>,
+    /// Every member of every `*_extensions` dictionary (see [`ids::extension_dictionaries`]),
+    /// listed once for the three checks that read them.
+    extension_entries: Rc<[(NodeId, usize)]>,
 }
 
 impl<'d> Context<'d> {
@@ -68,8 +74,15 @@ impl<'d> Context<'d> {
     }
 
     /// The step objects of the workflow, with their ids.
-    pub fn steps(&self) -> Vec<(&'d str, NodeId)> {
-        self.steps.clone()
+    pub fn steps(&self) -> impl Iterator<Item = (&'d str, NodeId)> + use<'d> {
+        let steps = Rc::clone(&self.steps);
+        (0..steps.len()).map(move |index| steps[index])
+    }
+
+    /// Every member of every `*_extensions` dictionary: (dictionary, member index).
+    pub fn extension_entries(&self) -> impl Iterator<Item = (NodeId, usize)> + use<> {
+        let entries = Rc::clone(&self.extension_entries);
+        (0..entries.len()).map(move |index| entries[index])
     }
 }
 
@@ -107,7 +120,9 @@ pub(crate) fn run(document: &Document<'_>) -> Vec<Finding> {
         workflow,
         findings: Vec::new(),
         steps,
+        extension_entries: Rc::new([]),
     };
+    context.extension_entries = ids::extension_dictionaries(&context).into();
 
     ids::check(&mut context);
     time::check(&mut context);
@@ -160,14 +175,20 @@ pub(crate) fn is_secret(document: &Document<'_>, node: NodeId) -> bool {
 
 /// The spans of every secret value in the document, to be masked when source lines are shown.
 pub fn secret_spans(document: &Document<'_>) -> Vec<crate::json::Span> {
+    // Keys are compared by digest, so that the keys of the whole document need not be read.
+    let digests: [KeyDigest; SECRET_KEYS.len()] =
+        std::array::from_fn(|index| KeyDigest::of(SECRET_KEYS[index].as_bytes()));
     let mut spans = Vec::new();
     for index in 0..document.node_count() {
         let node = crate::json::NodeId::from_index(index);
         if document.kind(node) == Kind::Object {
-            for member in document.members(node) {
-                if SECRET_KEYS.contains(&member.key) && document.kind(member.value) == Kind::String
-                {
-                    spans.push(document.span(member.value));
+            for (member, (digest, value)) in document.member_digests(node).enumerate() {
+                let is_secret = digests.iter().zip(SECRET_KEYS).any(|(secret, key)| {
+                    *secret == digest
+                        && (digest.is_exact() || document.member(node, member).key == *key)
+                });
+                if is_secret && document.kind(value) == Kind::String {
+                    spans.push(document.span(value));
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! TLP markings should be the TC's official objects; industry sectors and external references
 //! used anywhere must also be listed at the top level.
 
-use super::ids::{extension_dictionaries, parse_identifier, same_uuid_key};
+use super::ids::{parse_identifier, same_uuid_key};
 use super::{Context, describe};
 use crate::diagnostic::{Finding, Place, Rule, Severity};
 use crate::json::{Document, Kind, NodeId};
@@ -184,7 +184,7 @@ fn check_markings(context: &mut Context<'_>) {
 fn check_extensions(context: &mut Context<'_>) {
     let document = context.document;
     let definitions = document.get(context.root, "extension_definitions");
-    for (dictionary, member) in extension_dictionaries(context) {
+    for (dictionary, member) in context.extension_entries() {
         let key = document.member(dictionary, member).key;
         let Some((prefix, _)) = parse_identifier(key) else {
             continue;

@@ -218,18 +218,27 @@ fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(
         {
             visit(node);
         }
-        Kind::Array => {
+        Kind::Array if may_mention_value(document, node) => {
             for item in document.items(node) {
                 for_each_string(document, item, visit);
             }
         }
-        Kind::Object => {
-            for member in document.members(node) {
-                for_each_string(document, member.value, visit);
+        Kind::Object if may_mention_value(document, node) => {
+            for (_, value) in document.member_digests(node) {
+                for_each_string(document, value, visit);
             }
         }
         _ => {}
     }
+}
+
+/// Whether a string inside `node` may mention `:value`: its source text does, or has an escape
+/// (which could spell it differently). Most steps mention no variable, and one search of their
+/// text costs less than visiting every string in them.
+fn may_mention_value(document: &Document<'_>, node: NodeId) -> bool {
+    let span = document.span(node);
+    let text = &document.source().as_bytes()[span.start..span.end];
+    VALUE_SUFFIX.find(text).is_some() || memchr::memchr(b'\\', text).is_some()
 }
 
 fn check_references_in(context: &mut Context<'_>, node: NodeId, in_scope: &dyn Fn(&str) -> bool) {
@@ -277,6 +286,18 @@ mod tests {
                 .unwrap()
                 .contains("250")
         );
+    }
+
+    #[test]
+    fn strings_are_visited_when_only_an_escape_spells_value() {
+        let source =
+            br#"{"a": {"b": ["__x__\u003avalue", "plain"]}, "c": {"d": "none"}, "e": ":value"}"#;
+        let document = Document::parse(source).unwrap();
+        let mut visited = Vec::new();
+        for_each_string(&document, document.root(), &mut |node| {
+            visited.push(document.as_str(node).unwrap_or_default().to_owned());
+        });
+        assert_eq!(visited, ["__x__:value", ":value"]);
     }
 
     #[test]

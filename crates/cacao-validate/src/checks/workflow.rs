@@ -285,8 +285,36 @@ fn check_composition(context: &mut Context<'_>, workflow: &Workflow<'_>) {
     }
 }
 
-/// Strongly connected components (iterative Tarjan, so long chains cannot overflow the stack).
-fn strongly_connected_components(successors: &[Vec<usize>]) -> Vec<Vec<usize>> {
+/// The successors of every step in one list (a vector per step would cost an allocation each).
+struct Successors {
+    /// Where each step's successors start in `targets`, and the end of the last.
+    starts: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Successors {
+    fn from_lists<L: IntoIterator<Item = usize>>(lists: impl IntoIterator<Item = L>) -> Self {
+        let mut starts = vec![0];
+        let mut targets = Vec::new();
+        for list in lists {
+            targets.extend(list);
+            starts.push(targets.len());
+        }
+        Self { starts, targets }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn of(&self, step: usize) -> &[usize] {
+        &self.targets[self.starts[step]..self.starts[step + 1]]
+    }
+}
+
+/// The strongly connected components that are loops (more than one step, or one step that
+/// points at itself), by an iterative Tarjan, so long chains cannot overflow the stack.
+fn loops(successors: &Successors) -> Vec<Vec<usize>> {
     const UNVISITED: usize = usize::MAX;
     let count = successors.len();
     let mut index = vec![UNVISITED; count];
@@ -294,13 +322,14 @@ fn strongly_connected_components(successors: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut on_stack = vec![false; count];
     let mut stack = Vec::new();
     let mut components = Vec::new();
+    let mut frames: Vec<(usize, usize)> = Vec::new();
     let mut next_index = 0;
 
     for root in 0..count {
         if index[root] != UNVISITED {
             continue;
         }
-        let mut frames: Vec<(usize, usize)> = vec![(root, 0)];
+        frames.push((root, 0));
         index[root] = next_index;
         low[root] = next_index;
         next_index += 1;
@@ -309,7 +338,7 @@ fn strongly_connected_components(successors: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
         while let Some(frame) = frames.last_mut() {
             let node = frame.0;
-            if let Some(&next) = successors[node].get(frame.1) {
+            if let Some(&next) = successors.of(node).get(frame.1) {
                 frame.1 += 1;
                 if index[next] == UNVISITED {
                     index[next] = next_index;
@@ -328,6 +357,15 @@ fn strongly_connected_components(successors: &[Vec<usize>]) -> Vec<Vec<usize>> {
                 low[parent] = low[parent].min(low[node]);
             }
             if low[node] == index[node] {
+                // Most components are one step without a loop: no vector for those.
+                if stack.last() == Some(&node) {
+                    stack.pop();
+                    on_stack[node] = false;
+                    if successors.of(node).contains(&node) {
+                        components.push(vec![node]);
+                    }
+                    continue;
+                }
                 let mut component = Vec::new();
                 while let Some(member) = stack.pop() {
                     on_stack[member] = false;
@@ -347,26 +385,17 @@ fn strongly_connected_components(successors: &[Vec<usize>]) -> Vec<Vec<usize>> {
 fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) -> Vec<bool> {
     // A while-condition's `on_true` is the one edge allowed to lead back: it is not followed
     // here, so only loops that no while-condition makes remain.
-    let successors: Vec<Vec<usize>> = workflow
-        .steps
-        .iter()
-        .map(|step| {
-            step.edges
-                .iter()
-                .filter(|edge| {
-                    !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue)
-                })
-                .filter_map(|edge| edge.resolved)
-                .collect()
-        })
-        .collect();
+    let successors = Successors::from_lists(workflow.steps.iter().map(|step| {
+        step.edges
+            .iter()
+            .filter(|edge| {
+                !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue)
+            })
+            .filter_map(|edge| edge.resolved)
+    }));
 
     let mut cyclic = vec![false; workflow.steps.len()];
-    for component in strongly_connected_components(&successors) {
-        let looped = component.len() > 1 || successors[component[0]].contains(&component[0]);
-        if !looped {
-            continue;
-        }
+    for component in loops(&successors) {
         for &step in &component {
             cyclic[step] = true;
         }
@@ -399,12 +428,12 @@ fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) -> Vec<bool>
 }
 
 /// A path inside a strongly connected component from `start` to a step that leads back to it.
-fn cycle_path(successors: &[Vec<usize>], members: &HashSet<usize>, start: usize) -> Vec<usize> {
+fn cycle_path(successors: &Successors, members: &HashSet<usize>, start: usize) -> Vec<usize> {
     let mut parent: HashMap<usize, usize> = HashMap::new();
     let mut queue = VecDeque::from([start]);
     let mut seen: HashSet<usize> = std::iter::once(start).collect();
     while let Some(node) = queue.pop_front() {
-        if successors[node].contains(&start) {
+        if successors.of(node).contains(&start) {
             let mut path = vec![node];
             let mut current = node;
             while let Some(&previous) = parent.get(&current) {
@@ -414,7 +443,7 @@ fn cycle_path(successors: &[Vec<usize>], members: &HashSet<usize>, start: usize)
             path.reverse();
             return path;
         }
-        for &next in &successors[node] {
+        for &next in successors.of(node) {
             if members.contains(&next) && seen.insert(next) {
                 parent.insert(next, node);
                 queue.push_back(next);
@@ -713,23 +742,25 @@ mod tests {
 
     #[test]
     fn components_of_a_long_chain_do_not_overflow() {
-        let successors: Vec<Vec<usize>> = (0..200_000)
-            .map(|index| vec![index + 1])
-            .chain(std::iter::once(vec![0]))
-            .collect();
-        let components = strongly_connected_components(&successors);
+        let successors = Successors::from_lists(
+            (0..200_000)
+                .map(|index| vec![index + 1])
+                .chain(std::iter::once(vec![0])),
+        );
+        let components = loops(&successors);
         assert_eq!(components.len(), 1);
         assert_eq!(components[0].len(), 200_001);
+        let chain =
+            Successors::from_lists((0..200_000).map(|index| vec![index + 1]).chain([vec![]]));
+        assert!(loops(&chain).is_empty());
     }
 
     #[test]
-    fn components_separate_loops() {
-        let successors = vec![vec![1], vec![0], vec![3], vec![], vec![4]];
-        let mut sizes: Vec<usize> = strongly_connected_components(&successors)
-            .iter()
-            .map(Vec::len)
-            .collect();
+    fn only_loops_are_components() {
+        let successors =
+            Successors::from_lists([vec![1], vec![0], vec![3], vec![], vec![4], vec![2]]);
+        let mut sizes: Vec<usize> = loops(&successors).iter().map(Vec::len).collect();
         sizes.sort_unstable();
-        assert_eq!(sizes, [1, 1, 1, 2]);
+        assert_eq!(sizes, [1, 2]);
     }
 }

@@ -30,7 +30,8 @@ pub(crate) fn classify(
             Some(type_error(set, document, error.schema, node, *expected))
         }
         ErrorKind::Enum => Some(enum_error(set, document, error.schema, node)),
-        ErrorKind::Required { name } => {
+        ErrorKind::Required { index } => {
+            let name = &set.node(error.schema).required[*index];
             Some(required_error(set, document, error.schema, node, name))
         }
         ErrorKind::RequiredOneOf { names, present } => {
@@ -358,8 +359,12 @@ fn unknown_property(
     let known = owner
         .map(|owner| set.known_properties(owner))
         .unwrap_or_default();
+    // The distance is at least the difference in length, so names far longer or shorter
+    // than the key are left out before the distance is computed.
+    let key_length = key.chars().count();
     let suggestion = known
         .iter()
+        .filter(|name| key_length.abs_diff(name.chars().count()) <= 2.max(name.len() / 4))
         .map(|name| (edit_distance(key, name), *name))
         .filter(|(distance, name)| *distance <= 2.max(name.len() / 4))
         .min();
@@ -505,13 +510,15 @@ fn pattern_error(
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
+    // Two rows, swapped after each character of `a`.
+    let mut current = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
+        current[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let substitution = previous[j] + usize::from(!ca.eq_ignore_ascii_case(cb));
             current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
         }
-        previous = current;
+        std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
 }

@@ -28,9 +28,9 @@ pub(crate) enum ErrorKind {
     },
     /// The value is not in `enum` (or not `const`).
     Enum,
-    /// A required member is missing.
+    /// A required member is missing: entry `index` of the schema's `required`.
     Required {
-        name: String,
+        index: usize,
     },
     /// Exactly one of these members must be present (a `oneOf` of `required` branches);
     /// `present` lists those that are.
@@ -58,13 +58,13 @@ pub(crate) enum ErrorKind {
 /// The members of one object evaluated so far, as a bit set.
 #[derive(Debug, Clone)]
 enum Evaluated {
-    Small(u128),
+    Small(u64),
     Large(Vec<u64>),
 }
 
 impl Evaluated {
     fn new(length: usize) -> Self {
-        if length <= 128 {
+        if length <= 64 {
             Evaluated::Small(0)
         } else {
             Evaluated::Large(vec![0; length.div_ceil(64)])
@@ -104,6 +104,7 @@ pub(crate) fn evaluate(set: &SchemaSet, document: &Document<'_>) -> Vec<SchemaEr
         set,
         document,
         errors: Vec::new(),
+        last_discriminator: None,
     };
     evaluator.evaluate(set.root, document.root());
     evaluator.errors
@@ -113,9 +114,20 @@ struct Evaluator<'s, 'd> {
     set: &'s SchemaSet,
     document: &'d Document<'d>,
     errors: Vec<SchemaError>,
+    /// The last member a discriminating `if` looked up: the branches of an `allOf` (one per
+    /// command type) test the same property of the same object one after the other.
+    last_discriminator: Option<Discriminated<'s, 'd>>,
 }
 
-impl Evaluator<'_, '_> {
+/// The member `property` of `object`: its index and its text when it is a string.
+#[derive(Clone, Copy)]
+struct Discriminated<'s, 'd> {
+    object: NodeId,
+    property: &'s str,
+    member: Option<(usize, Option<&'d str>)>,
+}
+
+impl<'s, 'd> Evaluator<'s, 'd> {
     fn push(&mut self, schema: SchemaId, node: NodeId, kind: ErrorKind) {
         self.errors.push(SchemaError { schema, node, kind });
     }
@@ -158,6 +170,10 @@ impl Evaluator<'_, '_> {
         });
         let schema: &SchemaNode = self.set.node(schema_id);
 
+        if schema.is_leaf {
+            self.check_leaf(schema_id, node, kind);
+            return evaluated;
+        }
         if let Some(boolean) = schema.boolean {
             if !boolean {
                 self.push(schema_id, node, ErrorKind::False);
@@ -175,9 +191,7 @@ impl Evaluator<'_, '_> {
             );
         }
         if let Some(allowed) = &schema.enumeration
-            && !allowed
-                .iter()
-                .any(|literal| self.literal_matches(literal, node))
+            && !self.matches_any(allowed, node)
         {
             self.push(schema_id, node, ErrorKind::Enum);
         }
@@ -227,8 +241,12 @@ impl Evaluator<'_, '_> {
             evaluated.union(&inner);
         }
         for &branch in &schema.all_of {
-            let inner = self.evaluate(branch, node);
-            evaluated.union(&inner);
+            if self.set.node(branch).is_conditional {
+                self.apply_condition(branch, node, &mut evaluated);
+            } else {
+                let inner = self.evaluate(branch, node);
+                evaluated.union(&inner);
+            }
         }
         if !schema.any_of.is_empty() {
             self.evaluate_any_of(schema_id, node, &mut evaluated);
@@ -236,18 +254,8 @@ impl Evaluator<'_, '_> {
         if !schema.one_of.is_empty() {
             self.evaluate_one_of(schema_id, node, &mut evaluated);
         }
-        if let Some(condition) = schema.condition {
-            let (passed, inner) = self.condition(condition, node);
-            if passed {
-                evaluated.union(&inner);
-                if let Some(then) = schema.then {
-                    let inner = self.evaluate(then, node);
-                    evaluated.union(&inner);
-                }
-            } else if let Some(otherwise) = schema.otherwise {
-                let inner = self.evaluate(otherwise, node);
-                evaluated.union(&inner);
-            }
+        if schema.condition.is_some() {
+            self.apply_condition(schema_id, node, &mut evaluated);
         }
         if let Some(not) = schema.not {
             let (passed, _) = self.speculate(not, node);
@@ -267,12 +275,67 @@ impl Evaluator<'_, '_> {
                 if rejects_all {
                     self.push(unevaluated, node, ErrorKind::Unevaluated { member: index });
                 } else {
-                    self.evaluate_child(unevaluated, document.member(node, index).value);
+                    self.evaluate_child(unevaluated, document.member_value(node, index));
                 }
                 evaluated.mark(index);
             }
         }
         evaluated
+    }
+
+    /// [`Self::evaluate`] for a branch applied in place, with a branch that only holds
+    /// `if`/`then`/`else` applied directly.
+    fn evaluate_in_place(&mut self, schema_id: SchemaId, node: NodeId) -> Evaluated {
+        if !self.set.node(schema_id).is_conditional {
+            return self.evaluate(schema_id, node);
+        }
+        let document = self.document;
+        let mut evaluated = Evaluated::new(if document.kind(node) == Kind::Object {
+            document.len(node)
+        } else {
+            0
+        });
+        self.apply_condition(schema_id, node, &mut evaluated);
+        evaluated
+    }
+
+    /// A schema with only `type` and `pattern`: what [`Self::evaluate`] would check of it.
+    fn check_leaf(&mut self, schema_id: SchemaId, node: NodeId, kind: Kind) {
+        let schema = self.set.node(schema_id);
+        if schema.types != 0 && !self.type_matches(schema.types, node) {
+            self.push(
+                schema_id,
+                node,
+                ErrorKind::Type {
+                    expected: schema.types,
+                },
+            );
+        }
+        if kind == Kind::String
+            && let Some(pattern) = &schema.pattern
+            && !pattern.is_match(self.document.as_str(node).unwrap_or_default())
+        {
+            self.push(schema_id, node, ErrorKind::Pattern);
+        }
+    }
+
+    /// Applies the `if`, `then` and `else` of `schema_id`, adding what they evaluated.
+    fn apply_condition(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
+        let schema = self.set.node(schema_id);
+        let Some(condition) = schema.condition else {
+            return;
+        };
+        let (passed, inner) = self.condition(condition, node);
+        if passed {
+            evaluated.union(&inner);
+            if let Some(then) = schema.then {
+                let inner = self.evaluate(then, node);
+                evaluated.union(&inner);
+            }
+        } else if let Some(otherwise) = schema.otherwise {
+            let inner = self.evaluate(otherwise, node);
+            evaluated.union(&inner);
+        }
     }
 
     fn evaluate_members(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
@@ -285,9 +348,9 @@ impl Evaluator<'_, '_> {
         {
             self.push(schema_id, node, ErrorKind::MinProperties);
         }
-        for name in &schema.required {
+        for (index, name) in schema.required.iter().enumerate() {
             if document.get(node, name).is_none() {
-                self.push(schema_id, node, ErrorKind::Required { name: name.clone() });
+                self.push(schema_id, node, ErrorKind::Required { index });
             }
         }
         if schema.properties.is_empty()
@@ -297,23 +360,27 @@ impl Evaluator<'_, '_> {
             return;
         }
 
-        for (index, member) in document.members(node).enumerate() {
+        for (index, (digest, value)) in document.member_digests(node).enumerate() {
+            let key = || document.member(node, index).key;
             let mut matched = false;
-            if let Some(property) = schema.property(member.key) {
-                self.evaluate_child(property, member.value);
+            if let Some(property) = schema.property(digest, key) {
+                self.evaluate_child(property, value);
                 matched = true;
             }
-            for (pattern, property) in &schema.pattern_properties {
-                if pattern.is_match(member.key) {
-                    self.evaluate_child(*property, member.value);
-                    matched = true;
+            if !schema.pattern_properties.is_empty() {
+                let key = key();
+                for (pattern, property) in &schema.pattern_properties {
+                    if pattern.is_match(key) {
+                        self.evaluate_child(*property, value);
+                        matched = true;
+                    }
                 }
             }
             if !matched && let Some(additional) = schema.additional_properties {
                 if self.set.node(additional).boolean == Some(false) {
                     self.push(additional, node, ErrorKind::Unevaluated { member: index });
                 } else {
-                    self.evaluate_child(additional, member.value);
+                    self.evaluate_child(additional, value);
                 }
                 matched = true;
             }
@@ -326,7 +393,8 @@ impl Evaluator<'_, '_> {
     /// Applies an `if` schema; a discriminator (`{"properties": {P: {"const": V}}}`) is decided
     /// with one lookup instead of a full evaluation.
     fn condition(&mut self, condition: SchemaId, node: NodeId) -> (bool, Evaluated) {
-        let Some((property, value)) = self.set.node(condition).discriminator() else {
+        let set = self.set;
+        let Some((property, value)) = set.node(condition).discriminator() else {
             return self.speculate(condition, node);
         };
         let document = self.document;
@@ -334,10 +402,34 @@ impl Evaluator<'_, '_> {
             return (true, Evaluated::new(0));
         }
         let mut evaluated = Evaluated::new(document.len(node));
-        let Some(member) = document.get_index(node, property) else {
+        let looked_up = match self.last_discriminator {
+            Some(last)
+                if last.object == node
+                    && crate::json::same_bytes(last.property.as_bytes(), property.as_bytes()) =>
+            {
+                last
+            }
+            _ => {
+                let member = document.get_index(node, property).map(|member| {
+                    let text = document.as_str(document.member_value(node, member));
+                    (member, text)
+                });
+                let looked_up = Discriminated {
+                    object: node,
+                    property,
+                    member,
+                };
+                self.last_discriminator = Some(looked_up);
+                looked_up
+            }
+        };
+        let Some((member, text)) = looked_up.member else {
             return (true, evaluated);
         };
-        let passed = self.literal_matches(value, document.member(node, member).value);
+        let passed = match (value, text) {
+            (Literal::String(expected), Some(text)) => expected == text,
+            _ => self.literal_matches(value, document.member_value(node, member)),
+        };
         if passed {
             evaluated.mark(member);
         }
@@ -353,112 +445,128 @@ impl Evaluator<'_, '_> {
         (passed, evaluated)
     }
 
-    /// Applies each branch, keeping its errors apart.
-    fn branches(
-        &mut self,
-        branches: &[SchemaId],
-        node: NodeId,
-    ) -> Vec<(Vec<SchemaError>, Evaluated)> {
-        branches
-            .iter()
-            .map(|&branch| {
-                let before = self.errors.len();
-                let evaluated = self.evaluate(branch, node);
-                (self.errors.split_off(before), evaluated)
-            })
-            .collect()
-    }
-
     fn evaluate_any_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
         let set = self.set;
         let branches = &set.node(schema_id).any_of;
         // Once a branch passes, the verdict is settled; later branches matter only for the
         // members they may mark as evaluated, which only objects have.
         let is_object = self.document.kind(node) == Kind::Object;
+        let start = self.errors.len();
         let mut passed = false;
-        let mut failures: Vec<(Vec<SchemaError>, Evaluated)> = Vec::new();
+        // The errors of failing branches stay in place, one range after the other (see
+        // `report_no_branch`), until a branch passes.
+        let mut failures: Vec<(usize, Evaluated)> = Vec::new();
         for &branch in branches {
             if passed && !(is_object && set.node(branch).annotates) {
                 continue;
             }
             let before = self.errors.len();
-            let inner = self.evaluate(branch, node);
+            let inner = self.evaluate_in_place(branch, node);
             if self.errors.len() == before {
+                if !passed {
+                    self.errors.truncate(start);
+                }
                 passed = true;
                 evaluated.union(&inner);
             } else if passed {
                 self.errors.truncate(before);
             } else {
-                failures.push((self.errors.split_off(before), inner));
+                failures.push((self.errors.len(), inner));
             }
         }
         if !passed {
-            self.report_no_branch(schema_id, node, branches, failures, evaluated);
+            self.report_no_branch(schema_id, node, branches, start, failures, evaluated);
         }
     }
 
     fn evaluate_one_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
-        let branches = self.set.node(schema_id).one_of.clone();
-        if let Some(names) = self.required_only_branches(&branches) {
-            let present: Vec<String> = names
-                .iter()
-                .filter(|name| self.document.get(node, name).is_some())
-                .cloned()
-                .collect();
-            if present.len() != 1 {
+        let set = self.set;
+        let branches = &set.node(schema_id).one_of;
+        if self.required_only_branches(branches) {
+            // The names are copied only for the error.
+            let names = || branches.iter().map(|&branch| &set.node(branch).required[0]);
+            let document = self.document;
+            let present = names()
+                .filter(|name| document.get(node, name).is_some())
+                .count();
+            if present != 1 {
+                let present = names()
+                    .filter(|name| document.get(node, name).is_some())
+                    .cloned()
+                    .collect();
+                let names = names().cloned().collect();
                 self.push(schema_id, node, ErrorKind::RequiredOneOf { names, present });
             }
             return;
         }
 
-        let outcomes = self.branches(&branches, node);
-        let passing = outcomes
-            .iter()
-            .filter(|(errors, _)| errors.is_empty())
-            .count();
-        match passing {
-            1 => {
-                if let Some((_, inner)) = outcomes.iter().find(|(errors, _)| errors.is_empty()) {
-                    evaluated.union(inner);
-                }
+        // Each branch's errors stay in place, one range after the other.
+        let start = self.errors.len();
+        let mut outcomes: Vec<(usize, Evaluated)> = Vec::with_capacity(branches.len());
+        let mut passing = None;
+        let mut passing_count = 0;
+        for (index, &branch) in branches.iter().enumerate() {
+            let before = self.errors.len();
+            let inner = self.evaluate_in_place(branch, node);
+            if self.errors.len() == before {
+                passing_count += 1;
+                passing.get_or_insert(index);
             }
-            0 => self.report_no_branch(schema_id, node, &branches, outcomes, evaluated),
-            _ => self.push(schema_id, node, ErrorKind::OneOfMany),
+            outcomes.push((self.errors.len(), inner));
+        }
+        match (passing_count, passing) {
+            (1, Some(index)) => {
+                self.errors.truncate(start);
+                evaluated.union(&outcomes[index].1);
+            }
+            (0, _) => self.report_no_branch(schema_id, node, branches, start, outcomes, evaluated),
+            _ => {
+                self.errors.truncate(start);
+                self.push(schema_id, node, ErrorKind::OneOfMany);
+            }
         }
     }
 
     /// When every branch of `anyOf`/`oneOf` fails: report the errors of the branch meant for
     /// this value (the only one whose `type` accepts it), or a type error listing what the
-    /// branches accept.
+    /// branches accept. The branches' errors are in `errors` from `start` on, one range per
+    /// branch in order; `outcomes` holds the end of each range and what the branch evaluated.
     fn report_no_branch(
         &mut self,
         schema_id: SchemaId,
         node: NodeId,
         branches: &[SchemaId],
-        outcomes: Vec<(Vec<SchemaError>, Evaluated)>,
+        start: usize,
+        outcomes: Vec<(usize, Evaluated)>,
         evaluated: &mut Evaluated,
     ) {
-        let accepted: Vec<Option<bool>> = branches
+        let accepts = |branch: SchemaId| {
+            self.branch_type(branch)
+                .map(|set| self.type_matches(set, node))
+        };
+        let candidate = branches
             .iter()
-            .map(|&branch| {
-                self.branch_type(branch)
-                    .map(|set| self.type_matches(set, node))
-            })
-            .collect();
-        let candidate = accepted
-            .iter()
-            .position(|accepts| *accepts == Some(true))
-            .or_else(|| accepted.iter().position(Option::is_none));
+            .position(|&branch| accepts(branch) == Some(true))
+            .or_else(|| {
+                branches
+                    .iter()
+                    .position(|&branch| accepts(branch).is_none())
+            });
         match candidate {
-            Some(index) => {
-                let (errors, inner) = outcomes
-                    .into_iter()
-                    .nth(index)
-                    .unwrap_or_else(|| (Vec::new(), Evaluated::new(0)));
-                evaluated.union(&inner);
-                self.errors.extend(errors);
+            Some(index) if index < outcomes.len() => {
+                let from = if index == 0 {
+                    start
+                } else {
+                    outcomes[index - 1].0
+                };
+                let (to, inner) = &outcomes[index];
+                evaluated.union(inner);
+                self.errors.truncate(*to);
+                self.errors.drain(start..from);
             }
+            Some(_) => self.errors.truncate(start),
             None => {
+                self.errors.truncate(start);
                 let expected = branches
                     .iter()
                     .filter_map(|&branch| self.branch_type(branch))
@@ -480,20 +588,16 @@ impl Evaluator<'_, '_> {
         None
     }
 
-    /// If every branch is just `{"required": [one name]}`, those names.
-    fn required_only_branches(&self, branches: &[SchemaId]) -> Option<Vec<String>> {
-        branches
-            .iter()
-            .map(|&branch| {
-                let node = self.set.node(branch);
-                let only_required = node.required.len() == 1
-                    && node.types == 0
-                    && node.properties.is_empty()
-                    && node.reference.is_none()
-                    && node.all_of.is_empty();
-                only_required.then(|| node.required[0].clone())
-            })
-            .collect()
+    /// Whether every branch is just `{"required": [one name]}`.
+    fn required_only_branches(&self, branches: &[SchemaId]) -> bool {
+        branches.iter().all(|&branch| {
+            let node = self.set.node(branch);
+            node.required.len() == 1
+                && node.types == 0
+                && node.properties.is_empty()
+                && node.reference.is_none()
+                && node.all_of.is_empty()
+        })
     }
 
     fn type_matches(&self, set: u8, node: NodeId) -> bool {
@@ -513,6 +617,18 @@ impl Evaluator<'_, '_> {
                                 .is_some_and(|value| value.is_finite() && value.fract() == 0.0)))
             }
         }
+    }
+
+    /// Whether `node` equals one of `literals` (a string's text is read once, not per literal).
+    fn matches_any(&self, literals: &[Literal], node: NodeId) -> bool {
+        let Some(text) = self.document.as_str(node) else {
+            return literals
+                .iter()
+                .any(|literal| self.literal_matches(literal, node));
+        };
+        literals
+            .iter()
+            .any(|literal| matches!(literal, Literal::String(allowed) if allowed == text))
     }
 
     fn literal_matches(&self, literal: &Literal, node: NodeId) -> bool {

@@ -22,6 +22,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::json::KeyDigest;
+
 macro_rules! embedded {
     ($($path:literal),* $(,)?) => {
         /// Every schema file: its path below `schemas/` and its text.
@@ -164,17 +166,6 @@ impl Literal {
     }
 }
 
-/// Byte-wise ordering, inlined (property names are short; see [`crate::json::same_bytes`]).
-#[inline]
-fn compare_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
 /// The UUID part of the CACAO identifier pattern (versions 1 to 5, RFC 4122 variant).
 const UUID_PATTERN: &str =
     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}";
@@ -298,6 +289,12 @@ pub(crate) struct SchemaNode {
     pub constant: Option<Literal>,
     /// Sorted by name.
     pub properties: Vec<(String, SchemaId)>,
+    /// The digest of each property name (parallel to `properties`).
+    pub property_digests: Vec<KeyDigest>,
+    /// For schemas with many properties, an open-addressing table of `properties` by digest
+    /// hash: each slot holds a property's index plus one, or 0 when empty (see
+    /// [`property_slots`]); empty for short lists, which are searched in order.
+    pub property_slots: Vec<u8>,
     pub pattern_properties: Vec<(Pattern, SchemaId)>,
     pub additional_properties: Option<SchemaId>,
     pub unevaluated_properties: Option<SchemaId>,
@@ -326,21 +323,43 @@ pub(crate) struct SchemaNode {
     pub property_descriptions: Vec<Option<String>>,
     /// Only `type` and/or `pattern`: checked inline, without a full evaluation.
     pub is_leaf: bool,
+    /// Only `if` with `then` and/or `else` (such as the one branch per command type of an
+    /// `allOf`): applied inline, without a full evaluation.
+    pub is_conditional: bool,
 }
 
 impl SchemaNode {
-    pub fn property(&self, name: &str) -> Option<SchemaId> {
-        if self.properties.len() <= 8 {
-            return self
-                .properties
+    /// The schema of property `name`, found by the name's digest (see [`KeyDigest`]); the text
+    /// is compared only for names too long for the digest to hold.
+    pub fn property<'k>(
+        &self,
+        digest: KeyDigest,
+        name: impl FnOnce() -> &'k str,
+    ) -> Option<SchemaId> {
+        let index = if self.property_slots.is_empty() {
+            self.property_digests
                 .iter()
-                .find(|(key, _)| crate::json::same_bytes(key.as_bytes(), name.as_bytes()))
-                .map(|(_, id)| *id);
+                .position(|candidate| *candidate == digest)?
+        } else {
+            let mask = self.property_slots.len() - 1;
+            let mut slot = (digest.hash() >> 32) as usize & mask;
+            loop {
+                let index = usize::from(self.property_slots[slot].checked_sub(1)?);
+                if self.property_digests[index] == digest {
+                    break index;
+                }
+                slot = (slot + 1) & mask;
+            }
+        };
+        if digest.is_exact() {
+            return Some(self.properties[index].1);
         }
+        // A long name: its digest may be shared, so the name itself decides.
+        let name = name();
         self.properties
-            .binary_search_by(|(key, _)| compare_bytes(key.as_bytes(), name.as_bytes()))
-            .ok()
-            .map(|index| self.properties[index].1)
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, id)| *id)
     }
 
     /// For an `if` of the form `{"properties": {P: {"const": V}}}`: P and V, so that the
@@ -466,6 +485,25 @@ impl SchemaSet {
     }
 }
 
+/// The table behind [`SchemaNode::property_slots`]: at most half full, so that a lookup
+/// probes one or two slots; none for lists short enough to search in order (or too long for
+/// a byte per slot).
+fn property_slots(digests: &[KeyDigest]) -> Vec<u8> {
+    if digests.len() <= 6 || digests.len() >= usize::from(u8::MAX) {
+        return Vec::new();
+    }
+    let mut slots = vec![0u8; (digests.len() * 2).next_power_of_two()];
+    let mask = slots.len() - 1;
+    for (index, digest) in digests.iter().enumerate() {
+        let mut slot = (digest.hash() >> 32) as usize & mask;
+        while slots[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = (index + 1) as u8;
+    }
+    slots
+}
+
 fn record_property_descriptions(nodes: &mut [SchemaNode]) {
     for index in 0..nodes.len() {
         let descriptions = nodes[index]
@@ -556,7 +594,8 @@ fn skip_pure_references(nodes: &mut [SchemaNode]) {
 
 fn mark_leaves(nodes: &mut [SchemaNode]) {
     for node in nodes.iter_mut() {
-        let only_type_and_pattern = node.boolean.is_none()
+        // No keyword but `type`, `pattern`, `if`, `then` and `else`.
+        let no_other_keywords = node.boolean.is_none()
             && node.enumeration.is_none()
             && node.constant.is_none()
             && node.properties.is_empty()
@@ -573,11 +612,14 @@ fn mark_leaves(nodes: &mut [SchemaNode]) {
             && node.all_of.is_empty()
             && node.any_of.is_empty()
             && node.one_of.is_empty()
-            && node.not.is_none()
-            && node.condition.is_none()
-            && node.then.is_none()
-            && node.otherwise.is_none();
-        node.is_leaf = only_type_and_pattern;
+            && node.not.is_none();
+        let no_conditional =
+            node.condition.is_none() && node.then.is_none() && node.otherwise.is_none();
+        node.is_leaf = no_other_keywords && no_conditional;
+        node.is_conditional = no_other_keywords
+            && node.types == 0
+            && node.pattern.is_none()
+            && node.condition.is_some();
     }
 }
 
@@ -759,6 +801,12 @@ impl Compiler<'_> {
             }
         }
 
+        node.property_digests = node
+            .properties
+            .iter()
+            .map(|(name, _)| KeyDigest::of(name.as_bytes()))
+            .collect();
+        node.property_slots = property_slots(&node.property_digests);
         node.discriminator = self.discriminator_of(&node);
         self.nodes[id as usize] = Some(node);
         Ok(id)
@@ -872,6 +920,24 @@ mod tests {
         assert_eq!(set.files.len(), 51);
         assert!(set.nodes.len() > 200);
         assert_eq!(set.file_of(set.root), ROOT_FILE);
+    }
+
+    #[test]
+    fn every_property_is_found_by_its_digest() {
+        let set = SchemaSet::embedded();
+        assert!(set.nodes.iter().any(|node| !node.property_slots.is_empty()));
+        for node in &set.nodes {
+            for (name, id) in &node.properties {
+                let digest = KeyDigest::of(name.as_bytes());
+                assert_eq!(node.property(digest, || name.as_str()), Some(*id), "{name}");
+            }
+            for absent in ["", "x", "typo_of_a_property", "workflow_exceptions"] {
+                if node.properties.iter().all(|(name, _)| name != absent) {
+                    let digest = KeyDigest::of(absent.as_bytes());
+                    assert_eq!(node.property(digest, || absent), None, "{absent}");
+                }
+            }
+        }
     }
 
     #[test]
