@@ -8,7 +8,7 @@
 
 use foldhash::HashMap;
 
-use crate::json::{Document, Kind, NodeId};
+use crate::json::{Document, KeyDigest, Kind, NodeId};
 
 /// The type of a workflow step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -171,18 +171,20 @@ impl<'d> Workflow<'d> {
             return None;
         }
 
+        let keys = StepKeys::new();
         let mut steps = Vec::with_capacity(document.len(node));
         let mut index = HashMap::with_capacity_and_hasher(document.len(node), Default::default());
         for (member, entry) in document.members(node).enumerate() {
             index.entry(entry.key).or_insert(steps.len());
-            let step_type = StepType::from_name(document.get_str(entry.value, "type"));
+            let (type_node, name_node) = keys.type_and_name(document, entry.value);
+            let step_type = StepType::from_name(type_node.and_then(|value| document.as_str(value)));
             steps.push(Step {
                 id: entry.key,
                 node: entry.value,
                 member,
                 step_type,
-                name: document.get_str(entry.value, "name"),
-                edges: read_edges(document, entry.value, step_type),
+                name: name_node.and_then(|value| document.as_str(value)),
+                edges: read_edges(document, entry.value, step_type, &keys),
             });
         }
         for step in &mut steps {
@@ -230,7 +232,66 @@ impl<'d> Workflow<'d> {
     }
 }
 
-fn read_edges<'d>(document: &'d Document<'d>, step: NodeId, step_type: StepType) -> Vec<Edge<'d>> {
+/// The digests of the step properties the graph reads, computed once per workflow, so that
+/// each step's members are matched by digest in one pass (every one of these names is short
+/// enough for its digest to hold it whole).
+struct StepKeys {
+    step_type: KeyDigest,
+    name: KeyDigest,
+    on_completion: KeyDigest,
+    on_success: KeyDigest,
+    on_failure: KeyDigest,
+    on_true: KeyDigest,
+    on_false: KeyDigest,
+    next_steps: KeyDigest,
+    cases: KeyDigest,
+}
+
+impl StepKeys {
+    fn new() -> Self {
+        let digest = |key: &str| {
+            let digest = KeyDigest::of(key.as_bytes());
+            debug_assert!(digest.is_exact());
+            digest
+        };
+        Self {
+            step_type: digest("type"),
+            name: digest("name"),
+            on_completion: digest("on_completion"),
+            on_success: digest("on_success"),
+            on_failure: digest("on_failure"),
+            on_true: digest("on_true"),
+            on_false: digest("on_false"),
+            next_steps: digest("next_steps"),
+            cases: digest("cases"),
+        }
+    }
+
+    /// The values of the first `type` and the first `name` member of `step`.
+    fn type_and_name(
+        &self,
+        document: &Document<'_>,
+        step: NodeId,
+    ) -> (Option<NodeId>, Option<NodeId>) {
+        let mut type_node = None;
+        let mut name_node = None;
+        for (digest, value) in document.member_digests(step) {
+            if digest == self.step_type {
+                type_node = type_node.or(Some(value));
+            } else if digest == self.name {
+                name_node = name_node.or(Some(value));
+            }
+        }
+        (type_node, name_node)
+    }
+}
+
+fn read_edges<'d>(
+    document: &'d Document<'d>,
+    step: NodeId,
+    step_type: StepType,
+    keys: &StepKeys,
+) -> Vec<Edge<'d>> {
     let mut edges = Vec::new();
     let mut push = |kind, value: NodeId| {
         if let Some(target) = document.as_str(value) {
@@ -242,28 +303,31 @@ fn read_edges<'d>(document: &'d Document<'d>, step: NodeId, step_type: StepType)
             });
         }
     };
-    for member in document.members(step) {
-        match member.key {
-            "on_completion" => push(EdgeKind::OnCompletion, member.value),
-            "on_success" => push(EdgeKind::OnSuccess, member.value),
-            "on_failure" => push(EdgeKind::OnFailure, member.value),
-            "on_true" if matches!(step_type, StepType::IfCondition | StepType::WhileCondition) => {
-                push(EdgeKind::OnTrue, member.value);
+    for (digest, value) in document.member_digests(step) {
+        if digest == keys.on_completion {
+            push(EdgeKind::OnCompletion, value);
+        } else if digest == keys.on_success {
+            push(EdgeKind::OnSuccess, value);
+        } else if digest == keys.on_failure {
+            push(EdgeKind::OnFailure, value);
+        } else if digest == keys.on_true {
+            if matches!(step_type, StepType::IfCondition | StepType::WhileCondition) {
+                push(EdgeKind::OnTrue, value);
             }
-            "on_false" if step_type == StepType::IfCondition => {
-                push(EdgeKind::OnFalse, member.value);
+        } else if digest == keys.on_false {
+            if step_type == StepType::IfCondition {
+                push(EdgeKind::OnFalse, value);
             }
-            "next_steps" if step_type == StepType::Parallel => {
-                for (index, item) in document.items(member.value).enumerate() {
+        } else if digest == keys.next_steps {
+            if step_type == StepType::Parallel {
+                for (index, item) in document.items(value).enumerate() {
                     push(EdgeKind::NextStep(index), item);
                 }
             }
-            "cases" if step_type == StepType::SwitchCondition => {
-                for case in document.members(member.value) {
-                    push(EdgeKind::Case(case.key), case.value);
-                }
+        } else if digest == keys.cases && step_type == StepType::SwitchCondition {
+            for case in document.members(value) {
+                push(EdgeKind::Case(case.key), case.value);
             }
-            _ => {}
         }
     }
     edges

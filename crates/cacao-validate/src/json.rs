@@ -1282,7 +1282,10 @@ impl<'a> Parser<'a> {
         node.len = length;
         node.keys = keys;
         node.end = self.position as u32;
-        self.find_duplicate_keys(id, first as usize, length as usize);
+        // Equal keys set the same bit: when every member set a bit of its own, all differ.
+        if keys.count_ones() < length {
+            self.find_duplicate_keys(id, first as usize, length as usize);
+        }
         self.depth -= 1;
         Ok(id)
     }

@@ -18,8 +18,6 @@ use crate::json::{Document, Kind, NodeId, Span};
 /// Searchers built once: building one per string costs more than searching a short string.
 static VALUE_SUFFIX: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(b":value"));
-static REFERENCE_END: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b"__:value"));
 
 /// Why `name` is not a variable name, or `None` when it is one.
 pub(crate) fn name_problem(name: &str) -> Option<String> {
@@ -55,14 +53,17 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
 
 /// Every `__name__:value` in `text`: the byte range of the reference and the name (with its
 /// underscores).
-pub(crate) fn references(text: &str) -> Vec<(usize, usize, &str)> {
-    let mut found = Vec::new();
+pub(crate) fn references(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
     let bytes = text.as_bytes();
-    let mut search = 0;
-    while let Some(relative) = REFERENCE_END.find(&bytes[search..]) {
-        let suffix = search + relative;
+    // The strings are short and colons rare: finding the colons costs less than a substring
+    // search, whose setup dominates on short text.
+    memchr::memchr_iter(b':', bytes).filter_map(move |colon| {
+        if colon < 2 || &bytes[colon - 2..colon] != b"__" || !bytes[colon..].starts_with(b":value")
+        {
+            return None;
+        }
+        let suffix = colon - 2;
         let end = suffix + "__:value".len();
-        search = suffix + 2;
 
         let mut start = suffix;
         while start > 0
@@ -70,16 +71,16 @@ pub(crate) fn references(text: &str) -> Vec<(usize, usize, &str)> {
         {
             start -= 1;
         }
+        // The run is ASCII (letters, digits, `_` and `-`), so any offset in it is a boundary.
         let run = &text[start..suffix + 2];
-        let Some(opening) = run.find("__") else {
-            continue;
-        };
+        let opening = run.as_bytes().windows(2).position(|pair| pair == b"__")?;
         let name = &run[opening..];
-        if name.len() >= 5 && name.as_bytes()[2].is_ascii_alphabetic() {
-            found.push((start + opening, end, name));
-        }
-    }
-    found
+        (name.len() >= 5 && name.as_bytes()[2].is_ascii_alphabetic()).then_some((
+            start + opening,
+            end,
+            name,
+        ))
+    })
 }
 
 pub(crate) fn check(context: &mut Context<'_>) {
@@ -210,6 +211,57 @@ fn is_constant(document: &Document<'_>, root: NodeId, step: NodeId, name: &str) 
 /// Calls `visit` with every string value below `node` that mentions `:value` (keys excluded).
 /// Depth is bounded by the parser.
 fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(NodeId)) {
+    let span = document.span(node);
+    let text = &document.source().as_bytes()[span.start..span.end];
+    if memchr::memchr(b'\\', text).is_some() {
+        for_each_decoded_string(document, node, visit);
+        return;
+    }
+
+    // Without escapes every string reads as written, so one search of the source finds every
+    // mention, and a value mentions `:value` exactly when a mention lies inside its span.
+    let mentions: Vec<usize> = VALUE_SUFFIX
+        .find_iter(text)
+        .map(|offset| span.start + offset)
+        .collect();
+    if !mentions.is_empty() {
+        visit_mentioning(document, node, &mentions, visit);
+    }
+}
+
+/// [`for_each_string`] below `node`, given the source offsets of the mentions inside its span.
+fn visit_mentioning(
+    document: &Document<'_>,
+    node: NodeId,
+    mentions: &[usize],
+    visit: &mut dyn FnMut(NodeId),
+) {
+    let mut visit_child = |child: NodeId| {
+        let inside = mentions_inside(mentions, document.span(child));
+        if !inside.is_empty() {
+            visit_mentioning(document, child, inside, visit);
+        }
+    };
+    match document.kind(node) {
+        Kind::String => visit(node),
+        Kind::Array => document.items(node).for_each(&mut visit_child),
+        Kind::Object => document
+            .member_digests(node)
+            .for_each(|(_, value)| visit_child(value)),
+        _ => {}
+    }
+}
+
+/// The mentions (sorted source offsets of `:value`) that lie wholly inside `span`.
+fn mentions_inside(mentions: &[usize], span: Span) -> &[usize] {
+    let first = mentions.partition_point(|&offset| offset < span.start);
+    let end = mentions.partition_point(|&offset| offset + ":value".len() <= span.end);
+    &mentions[first..end.max(first)]
+}
+
+/// [`for_each_string`] for values with escapes, which could spell `:value` differently: each
+/// string is read unescaped.
+fn for_each_decoded_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(NodeId)) {
     match document.kind(node) {
         Kind::String
             if document
@@ -220,12 +272,12 @@ fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(
         }
         Kind::Array if may_mention_value(document, node) => {
             for item in document.items(node) {
-                for_each_string(document, item, visit);
+                for_each_decoded_string(document, item, visit);
             }
         }
         Kind::Object if may_mention_value(document, node) => {
             for (_, value) in document.member_digests(node) {
-                for_each_string(document, value, visit);
+                for_each_decoded_string(document, value, visit);
             }
         }
         _ => {}
@@ -246,9 +298,6 @@ fn check_references_in(context: &mut Context<'_>, node: NodeId, in_scope: &dyn F
     let Some(text) = document.as_str(node) else {
         return;
     };
-    if REFERENCE_END.find(text.as_bytes()).is_none() {
-        return;
-    }
     for (start, end, name) in references(text) {
         if !in_scope(name) {
             undefined(context, node, Span::new(start, end), name);
@@ -301,11 +350,23 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_visited_where_the_source_mentions_value() {
+        let source =
+            br#"{"a:value": {"b": ["__x__:value", "plain"]}, "c": {"d": 1}, "e": ":value"}"#;
+        let document = Document::parse(source).unwrap();
+        let mut visited = Vec::new();
+        for_each_string(&document, document.root(), &mut |node| {
+            visited.push(document.as_str(node).unwrap_or_default().to_owned());
+        });
+        assert_eq!(visited, ["__x__:value", ":value"]);
+    }
+
+    #[test]
     fn references_are_found_inside_text() {
         let text = "grep __attacker_ip__:value file__x__:value __2bad__:value __:value";
-        let names: Vec<&str> = references(text).iter().map(|(_, _, name)| *name).collect();
+        let names: Vec<&str> = references(text).map(|(_, _, name)| name).collect();
         assert_eq!(names, ["__attacker_ip__", "__x__"]);
-        let (start, end, _) = references(text)[0];
+        let (start, end, _) = references(text).next().unwrap();
         assert_eq!(&text[start..end], "__attacker_ip__:value");
     }
 }
