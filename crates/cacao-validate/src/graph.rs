@@ -6,6 +6,8 @@
 //! one of the step's pointer properties (`on_completion`, `on_success`, `on_failure`, and the
 //! branch properties of the branching step types).
 
+use std::ops::Range;
+
 use foldhash::HashMap;
 
 use crate::json::{Document, KeyDigest, Kind, NodeId};
@@ -144,8 +146,8 @@ pub struct Step<'d> {
     pub step_type: StepType,
     /// Its `name`, if any.
     pub name: Option<&'d str>,
-    /// Its outgoing edges in property order.
-    pub edges: Vec<Edge<'d>>,
+    /// Where its outgoing edges, in property order, lie in [`Workflow::edges`].
+    pub edges: Range<usize>,
 }
 
 /// The workflow of a playbook.
@@ -155,6 +157,9 @@ pub struct Workflow<'d> {
     pub node: NodeId,
     /// The steps in document order.
     pub steps: Vec<Step<'d>>,
+    /// The edges of every step, step after step (one list rather than a vector per step,
+    /// which would cost an allocation each).
+    pub edges: Vec<Edge<'d>>,
     index: HashMap<&'d str, usize>,
     /// The `workflow_start` value and the step it names.
     pub start: Option<(NodeId, Option<usize>)>,
@@ -173,24 +178,26 @@ impl<'d> Workflow<'d> {
 
         let keys = StepKeys::new();
         let mut steps = Vec::with_capacity(document.len(node));
+        // Most steps have one or two edges.
+        let mut edges = Vec::with_capacity(2 * document.len(node));
         let mut index = HashMap::with_capacity_and_hasher(document.len(node), Default::default());
         for (member, entry) in document.members(node).enumerate() {
             index.entry(entry.key).or_insert(steps.len());
             let (type_node, name_node) = keys.type_and_name(document, entry.value);
             let step_type = StepType::from_name(type_node.and_then(|value| document.as_str(value)));
+            let first_edge = edges.len();
+            read_edges(document, entry.value, step_type, &keys, &mut edges);
             steps.push(Step {
                 id: entry.key,
                 node: entry.value,
                 member,
                 step_type,
                 name: name_node.and_then(|value| document.as_str(value)),
-                edges: read_edges(document, entry.value, step_type, &keys),
+                edges: first_edge..edges.len(),
             });
         }
-        for step in &mut steps {
-            for edge in &mut step.edges {
-                edge.resolved = index.get(edge.target).copied();
-            }
+        for edge in &mut edges {
+            edge.resolved = index.get(edge.target).copied();
         }
 
         let reference = |key: &str| {
@@ -203,6 +210,7 @@ impl<'d> Workflow<'d> {
         Some(Self {
             node,
             steps,
+            edges,
             index,
             start,
             exception,
@@ -214,10 +222,14 @@ impl<'d> Workflow<'d> {
         self.index.get(id).copied()
     }
 
+    /// The outgoing edges of `step`, in property order.
+    pub fn edges_of(&self, step: usize) -> &[Edge<'d>] {
+        &self.edges[self.steps[step].edges.clone()]
+    }
+
     /// The steps that `step` continues to after it completes (not its branches).
     pub fn continuations(&self, step: usize) -> impl Iterator<Item = usize> + '_ {
-        self.steps[step]
-            .edges
+        self.edges_of(step)
             .iter()
             .filter(|edge| !edge.kind.is_branch())
             .filter_map(|edge| edge.resolved)
@@ -225,10 +237,7 @@ impl<'d> Workflow<'d> {
 
     /// Every step `step` points at.
     pub fn successors(&self, step: usize) -> impl Iterator<Item = usize> + '_ {
-        self.steps[step]
-            .edges
-            .iter()
-            .filter_map(|edge| edge.resolved)
+        self.edges_of(step).iter().filter_map(|edge| edge.resolved)
     }
 }
 
@@ -286,13 +295,14 @@ impl StepKeys {
     }
 }
 
+/// Appends the edges of `step` to `edges`.
 fn read_edges<'d>(
     document: &'d Document<'d>,
     step: NodeId,
     step_type: StepType,
     keys: &StepKeys,
-) -> Vec<Edge<'d>> {
-    let mut edges = Vec::new();
+    edges: &mut Vec<Edge<'d>>,
+) {
     let mut push = |kind, value: NodeId| {
         if let Some(target) = document.as_str(value) {
             edges.push(Edge {
@@ -330,5 +340,4 @@ fn read_edges<'d>(
             }
         }
     }
-    edges
 }

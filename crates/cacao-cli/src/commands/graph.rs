@@ -76,9 +76,8 @@ fn node_label(step: &cacao_validate::graph::Step<'_>) -> (String, String) {
 /// Dangling targets, each with a node name of its own.
 fn missing_targets<'d>(workflow: &Workflow<'d>) -> Vec<&'d str> {
     let mut missing: Vec<&str> = workflow
-        .steps
+        .edges
         .iter()
-        .flat_map(|step| step.edges.iter())
         .filter(|edge| edge.resolved.is_none())
         .map(|edge| edge.target)
         .collect();
@@ -132,8 +131,8 @@ pub fn mermaid(workflow: &Workflow<'_>, title: Option<&str>) -> String {
         );
         let _ = writeln!(out, "    style m{index} stroke-dasharray: 5 5");
     }
-    for (index, step) in workflow.steps.iter().enumerate() {
-        for edge in &step.edges {
+    for index in 0..workflow.steps.len() {
+        for edge in workflow.edges_of(index) {
             let target = match edge.resolved {
                 Some(target) => format!("s{target}"),
                 None => format!(
@@ -200,7 +199,7 @@ pub fn dot(workflow: &Workflow<'_>, title: Option<&str>) -> String {
         );
     }
     for step in &workflow.steps {
-        for edge in &step.edges {
+        for edge in &workflow.edges[step.edges.clone()] {
             let style = if is_failure(edge.kind) {
                 ", style=dashed"
             } else {

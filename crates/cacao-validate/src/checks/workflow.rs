@@ -236,7 +236,7 @@ fn no_continuation(context: &mut Context<'_>, workflow: &Workflow<'_>, index: us
 
 fn check_references(context: &mut Context<'_>, workflow: &Workflow<'_>) {
     for step in &workflow.steps {
-        for edge in &step.edges {
+        for edge in &workflow.edges[step.edges.clone()] {
             if edge.resolved.is_some() {
                 continue;
             }
@@ -293,14 +293,29 @@ struct Successors {
 }
 
 impl Successors {
-    fn from_lists<L: IntoIterator<Item = usize>>(lists: impl IntoIterator<Item = L>) -> Self {
-        let mut starts = vec![0];
-        let mut targets = Vec::new();
-        for list in lists {
-            targets.extend(list);
-            starts.push(targets.len());
+    /// Room for `steps` steps with `targets` successors in all, so that building grows nothing.
+    fn with_capacity(steps: usize, targets: usize) -> Self {
+        let mut starts = Vec::with_capacity(steps + 1);
+        starts.push(0);
+        Self {
+            starts,
+            targets: Vec::with_capacity(targets),
         }
-        Self { starts, targets }
+    }
+
+    /// Adds the successors of the next step.
+    fn push(&mut self, list: impl IntoIterator<Item = usize>) {
+        self.targets.extend(list);
+        self.starts.push(self.targets.len());
+    }
+
+    #[cfg(test)]
+    fn from_lists<L: IntoIterator<Item = usize>>(lists: impl IntoIterator<Item = L>) -> Self {
+        let mut successors = Self::with_capacity(0, 0);
+        for list in lists {
+            successors.push(list);
+        }
+        successors
     }
 
     fn len(&self) -> usize {
@@ -320,9 +335,10 @@ fn loops(successors: &Successors) -> Vec<Vec<usize>> {
     let mut index = vec![UNVISITED; count];
     let mut low = vec![0; count];
     let mut on_stack = vec![false; count];
-    let mut stack = Vec::new();
+    // Both stacks hold each step at most once: sized up front, they never grow.
+    let mut stack = Vec::with_capacity(count);
     let mut components = Vec::new();
-    let mut frames: Vec<(usize, usize)> = Vec::new();
+    let mut frames: Vec<(usize, usize)> = Vec::with_capacity(count);
     let mut next_index = 0;
 
     for root in 0..count {
@@ -385,14 +401,17 @@ fn loops(successors: &Successors) -> Vec<Vec<usize>> {
 fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) -> Vec<bool> {
     // A while-condition's `on_true` is the one edge allowed to lead back: it is not followed
     // here, so only loops that no while-condition makes remain.
-    let successors = Successors::from_lists(workflow.steps.iter().map(|step| {
-        step.edges
-            .iter()
-            .filter(|edge| {
-                !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue)
-            })
-            .filter_map(|edge| edge.resolved)
-    }));
+    let mut successors = Successors::with_capacity(workflow.steps.len(), workflow.edges.len());
+    for step in &workflow.steps {
+        successors.push(
+            workflow.edges[step.edges.clone()]
+                .iter()
+                .filter(|edge| {
+                    !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue)
+                })
+                .filter_map(|edge| edge.resolved),
+        );
+    }
 
     let mut cyclic = vec![false; workflow.steps.len()];
     for component in loops(&successors) {
@@ -403,7 +422,7 @@ fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) -> Vec<bool>
         let first = *component.iter().min().unwrap_or(&component[0]);
         let path = cycle_path(&successors, &members, first);
         let last = *path.last().unwrap_or(&first);
-        let closing_edge = workflow.steps[last].edges.iter().find(|edge| {
+        let closing_edge = workflow.edges_of(last).iter().find(|edge| {
             edge.resolved == Some(first)
                 && !(workflow.steps[last].step_type == StepType::WhileCondition
                     && edge.kind == EdgeKind::OnTrue)
@@ -459,7 +478,9 @@ fn check_reachability(context: &mut Context<'_>, workflow: &Workflow<'_>) {
         return;
     };
     let mut reached = vec![false; workflow.steps.len()];
-    let mut queue = vec![start];
+    // Each step is queued at most once.
+    let mut queue = Vec::with_capacity(workflow.steps.len());
+    queue.push(start);
     if let Some((_, Some(exception))) = workflow.exception {
         queue.push(exception);
     }
@@ -490,6 +511,7 @@ fn check_reachability(context: &mut Context<'_>, workflow: &Workflow<'_>) {
 }
 
 /// The steps a branch consists of.
+#[derive(Default)]
 struct Region {
     /// In breadth-first order from the entry.
     steps: Vec<usize>,
@@ -518,6 +540,11 @@ impl Marks {
         self.walk += 1;
     }
 
+    /// Whether `step` was seen in this walk.
+    fn contains(&self, step: usize) -> bool {
+        self.marks[step] == self.walk
+    }
+
     /// Marks `step`; returns whether it was not yet seen in this walk.
     fn insert(&mut self, step: usize) -> bool {
         let fresh = self.marks[step] != self.walk;
@@ -526,23 +553,26 @@ impl Marks {
     }
 }
 
-/// Follows `entry` through continuations until end steps, never entering `owner`.
-fn region(
+/// Follows `entry` through continuations until end steps, never entering `owner`; fills
+/// `region`, whose vectors are reused from branch to branch.
+fn fill_region(
     workflow: &Workflow<'_>,
     entry: usize,
     owner: Option<usize>,
     marks: &mut Marks,
-) -> Region {
-    let mut region = Region {
-        steps: Vec::new(),
-        ends: Vec::new(),
-        loops_back: Vec::new(),
-    };
+    region: &mut Region,
+) {
+    region.steps.clear();
+    region.ends.clear();
+    region.loops_back.clear();
     marks.start();
     marks.insert(entry);
-    let mut queue = VecDeque::from([entry]);
-    while let Some(step) = queue.pop_front() {
-        region.steps.push(step);
+
+    // `steps` doubles as the breadth-first queue: a step is listed in the order it is queued.
+    region.steps.push(entry);
+    let mut next_in_queue = 0;
+    while let Some(&step) = region.steps.get(next_in_queue) {
+        next_in_queue += 1;
         if workflow.steps[step].step_type == StepType::End {
             region.ends.push(step);
             continue;
@@ -551,42 +581,79 @@ fn region(
             if Some(next) == owner {
                 region.loops_back.push(step);
             } else if marks.insert(next) {
-                queue.push_back(next);
+                region.steps.push(next);
             }
         }
     }
-    region
+}
+
+/// Scratch space of [`first_stuck_step`], reused from branch to branch.
+#[derive(Default)]
+struct StuckSearch {
+    /// A step has reached an end in the current search when its mark equals the search's
+    /// number (the region walk's number, so that both share one counter).
+    finished: Vec<u32>,
+    /// (step, a member of the region that continues to it), sorted by step.
+    predecessors: Vec<(usize, usize)>,
+    queue: Vec<usize>,
 }
 
 /// The first step of the region from which no end step can be reached. Steps with no
 /// continuation at all count as finished: `workflow/no-continuation` or a dangling reference
-/// already reports them.
-fn first_stuck_step(workflow: &Workflow<'_>, region: &Region, owner: usize) -> Option<usize> {
-    let members: HashSet<usize> = region.steps.iter().copied().collect();
-    let mut finished: HashSet<usize> = region.ends.iter().copied().collect();
-    let mut predecessors: HashMap<usize, Vec<usize>> = HashMap::new();
+/// already reports them. `marks` are those of the walk that found the region.
+fn first_stuck_step(
+    workflow: &Workflow<'_>,
+    region: &Region,
+    owner: usize,
+    marks: &Marks,
+    search: &mut StuckSearch,
+) -> Option<usize> {
+    let walk = marks.walk;
+    // Allocated on the first search only: most workflows need none.
+    search.finished.resize(workflow.steps.len(), 0);
+    let finished = &mut search.finished;
+    search.predecessors.clear();
+    search.queue.clear();
+    for &end in &region.ends {
+        finished[end] = walk;
+    }
     for &step in &region.steps {
         let mut has_continuation = false;
         for next in workflow.continuations(step) {
             has_continuation = true;
-            if members.contains(&next) && next != owner {
-                predecessors.entry(next).or_default().push(step);
+            if marks.contains(next) && next != owner {
+                search.predecessors.push((next, step));
             }
         }
-        let dangling = workflow.steps[step]
-            .edges
+        let dangling = workflow
+            .edges_of(step)
             .iter()
             .any(|edge| !edge.kind.is_branch() && edge.resolved.is_none());
         if !has_continuation || dangling {
-            finished.insert(step);
+            finished[step] = walk;
         }
     }
 
-    let mut queue: Vec<usize> = finished.iter().copied().collect();
-    while let Some(step) = queue.pop() {
-        for &previous in predecessors.get(&step).map_or(&[][..], Vec::as_slice) {
-            if finished.insert(previous) {
-                queue.push(previous);
+    // Spread "finished" backwards from every finished step; the order does not matter.
+    search.predecessors.sort_unstable();
+    search.queue.extend(
+        region
+            .steps
+            .iter()
+            .copied()
+            .filter(|&step| finished[step] == walk),
+    );
+    while let Some(step) = search.queue.pop() {
+        let first = search
+            .predecessors
+            .partition_point(|&(next, _)| next < step);
+        for &(next, previous) in &search.predecessors[first..] {
+            if next != step {
+                break;
+            }
+            if finished[previous] != walk {
+                finished[previous] = walk;
+                search.queue.push(previous);
             }
         }
     }
@@ -594,7 +661,7 @@ fn first_stuck_step(workflow: &Workflow<'_>, region: &Region, owner: usize) -> O
         .steps
         .iter()
         .copied()
-        .find(|step| !finished.contains(step))
+        .find(|&step| finished[step] != walk)
 }
 
 /// Who a branch belongs to: (branching step, edge index), or `None` for the main flow.
@@ -602,22 +669,27 @@ type BranchOwner = Option<(usize, usize)>;
 
 fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>, cyclic: &[bool]) {
     let mut marks = Marks::new(workflow.steps.len());
+    let mut stuck_search = StuckSearch::default();
     // For each end step, the branches that end there: (branching step, edge) or `None` for
     // the main flow. Described only when an end step turns out to be shared.
-    let mut end_owners: HashMap<usize, Vec<BranchOwner>> = HashMap::new();
+    // Kept as one list of (end step, owner) in the order found, grouped by end step at the end.
+    let mut end_owners: Vec<(usize, BranchOwner)> = Vec::new();
+    // A region lists each step at most once.
+    let mut region = Region {
+        steps: Vec::with_capacity(workflow.steps.len()),
+        ..Region::default()
+    };
     if let Some((_, Some(start))) = workflow.start {
-        for end in region(workflow, start, None, &mut marks).ends {
-            end_owners.entry(end).or_default().push(None);
-        }
+        fill_region(workflow, start, None, &mut marks, &mut region);
+        end_owners.extend(region.ends.iter().map(|&end| (end, None)));
     }
 
     for (owner, step) in workflow.steps.iter().enumerate() {
         if !step.step_type.is_branching() || workflow.find(step.id) != Some(owner) {
             continue;
         }
-        let continuation: HashSet<usize> = workflow.continuations(owner).collect();
-        for (edge_index, edge) in step
-            .edges
+        for (edge_index, edge) in workflow
+            .edges_of(owner)
             .iter()
             .enumerate()
             .filter(|(_, edge)| edge.kind.is_branch())
@@ -636,13 +708,13 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>, cyclic: &[
                 continue;
             }
 
-            let region = region(workflow, entry, Some(owner), &mut marks);
+            fill_region(workflow, entry, Some(owner), &mut marks, &mut region);
             // Without a loop inside the branch or back to its step, every path of the branch
             // ends; only then is the slower search needed.
             let may_be_stuck =
                 !region.loops_back.is_empty() || region.steps.iter().any(|step| cyclic[*step]);
             let stuck = if may_be_stuck {
-                first_stuck_step(workflow, &region, owner)
+                first_stuck_step(workflow, &region, owner, &marks, &mut stuck_search)
             } else {
                 None
             };
@@ -674,16 +746,17 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>, cyclic: &[
                 );
             }
 
-            for &end in &region.ends {
-                end_owners
-                    .entry(end)
-                    .or_default()
-                    .push(Some((owner, edge_index)));
-            }
+            end_owners.extend(
+                region
+                    .ends
+                    .iter()
+                    .map(|&end| (end, Some((owner, edge_index)))),
+            );
+            // A step has few continuations: looking through them beats building a set.
             if let Some(&merge) = region
                 .steps
                 .iter()
-                .find(|member| continuation.contains(member))
+                .find(|&&member| workflow.continuations(owner).any(|next| next == member))
             {
                 context.push(
                     Finding::new(
@@ -703,19 +776,20 @@ fn check_branches(context: &mut Context<'_>, workflow: &Workflow<'_>, cyclic: &[
         }
     }
 
-    let mut shared: Vec<(usize, Vec<BranchOwner>)> = end_owners
-        .into_iter()
-        .filter(|(_, owners)| owners.len() > 1)
-        .collect();
-    shared.sort_by_key(|(end, _)| *end);
-    for (end, owners) in shared {
-        let owners: Vec<String> = owners
+    // A stable sort keeps each end step's owners in the order they were found.
+    end_owners.sort_by_key(|(end, _)| *end);
+    for group in end_owners.chunk_by(|left, right| left.0 == right.0) {
+        if group.len() < 2 {
+            continue;
+        }
+        let end = group[0].0;
+        let owners: Vec<String> = group
             .iter()
-            .map(|owner| match owner {
+            .map(|(_, owner)| match owner {
                 None => "the main flow".to_owned(),
                 Some((step, edge)) => format!(
                     "{} of `{}`",
-                    edge_label(workflow.steps[*step].edges[*edge].kind),
+                    edge_label(workflow.edges_of(*step)[*edge].kind),
                     workflow.steps[*step].id
                 ),
             })
