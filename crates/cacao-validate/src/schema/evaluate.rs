@@ -105,6 +105,7 @@ pub(crate) fn evaluate(set: &SchemaSet, document: &Document<'_>) -> Vec<SchemaEr
         document,
         errors: Vec::new(),
         last_discriminator: None,
+        outcomes: Vec::new(),
     };
     evaluator.evaluate(set.root, document.root());
     evaluator.errors
@@ -117,6 +118,11 @@ struct Evaluator<'s, 'd> {
     /// The last member a discriminating `if` looked up: the branches of an `allOf` (one per
     /// command type) test the same property of the same object one after the other.
     last_discriminator: Option<Discriminated<'s, 'd>>,
+    /// The outcomes of `anyOf`/`oneOf` branches, one stack for the whole evaluation rather
+    /// than a vector per keyword: each keyword pushes above what its callers pushed and
+    /// truncates back before it returns. An outcome is the end of the branch's errors and the
+    /// members it evaluated.
+    outcomes: Vec<(usize, Evaluated)>,
 }
 
 /// The member `property` of `object`: its index and its text when it is a string.
@@ -454,8 +460,8 @@ impl<'s, 'd> Evaluator<'s, 'd> {
         let start = self.errors.len();
         let mut passed = false;
         // The errors of failing branches stay in place, one range after the other (see
-        // `report_no_branch`), until a branch passes.
-        let mut failures: Vec<(usize, Evaluated)> = Vec::new();
+        // `report_no_branch`), until a branch passes; their outcomes go on `self.outcomes`.
+        let failures = self.outcomes.len();
         for &branch in branches {
             if passed && !(is_object && set.node(branch).annotates) {
                 continue;
@@ -471,12 +477,13 @@ impl<'s, 'd> Evaluator<'s, 'd> {
             } else if passed {
                 self.errors.truncate(before);
             } else {
-                failures.push((self.errors.len(), inner));
+                self.outcomes.push((self.errors.len(), inner));
             }
         }
         if !passed {
             self.report_no_branch(schema_id, node, branches, start, failures, evaluated);
         }
+        self.outcomes.truncate(failures);
     }
 
     fn evaluate_one_of(&mut self, schema_id: SchemaId, node: NodeId, evaluated: &mut Evaluated) {
@@ -502,7 +509,7 @@ impl<'s, 'd> Evaluator<'s, 'd> {
 
         // Each branch's errors stay in place, one range after the other.
         let start = self.errors.len();
-        let mut outcomes: Vec<(usize, Evaluated)> = Vec::with_capacity(branches.len());
+        let outcomes = self.outcomes.len();
         let mut passing = None;
         let mut passing_count = 0;
         for (index, &branch) in branches.iter().enumerate() {
@@ -512,12 +519,12 @@ impl<'s, 'd> Evaluator<'s, 'd> {
                 passing_count += 1;
                 passing.get_or_insert(index);
             }
-            outcomes.push((self.errors.len(), inner));
+            self.outcomes.push((self.errors.len(), inner));
         }
         match (passing_count, passing) {
             (1, Some(index)) => {
                 self.errors.truncate(start);
-                evaluated.union(&outcomes[index].1);
+                evaluated.union(&self.outcomes[outcomes + index].1);
             }
             (0, _) => self.report_no_branch(schema_id, node, branches, start, outcomes, evaluated),
             _ => {
@@ -525,19 +532,21 @@ impl<'s, 'd> Evaluator<'s, 'd> {
                 self.push(schema_id, node, ErrorKind::OneOfMany);
             }
         }
+        self.outcomes.truncate(outcomes);
     }
 
     /// When every branch of `anyOf`/`oneOf` fails: report the errors of the branch meant for
     /// this value (the only one whose `type` accepts it), or a type error listing what the
     /// branches accept. The branches' errors are in `errors` from `start` on, one range per
-    /// branch in order; `outcomes` holds the end of each range and what the branch evaluated.
+    /// branch in order; `self.outcomes` holds from `outcomes` on the end of each range and what
+    /// the branch evaluated.
     fn report_no_branch(
         &mut self,
         schema_id: SchemaId,
         node: NodeId,
         branches: &[SchemaId],
         start: usize,
-        outcomes: Vec<(usize, Evaluated)>,
+        outcomes: usize,
         evaluated: &mut Evaluated,
     ) {
         let accepts = |branch: SchemaId| {
@@ -552,6 +561,7 @@ impl<'s, 'd> Evaluator<'s, 'd> {
                     .iter()
                     .position(|&branch| accepts(branch).is_none())
             });
+        let outcomes = &self.outcomes[outcomes..];
         match candidate {
             Some(index) if index < outcomes.len() => {
                 let from = if index == 0 {
