@@ -384,53 +384,50 @@ fn check_extension_definition_keys<'d>(context: &mut Context<'d>, uuids: &mut Uu
 /// `*_extensions` dictionaries.
 fn check_prefixed_references(context: &mut Context<'_>) {
     let document = context.document;
-    let mut expectations: Vec<(NodeId, &'static str, &'static str)> = Vec::new();
 
+    // Each reference is checked as it is found, in the order the findings have always had.
     let root = context.root;
     if let Some(node) = document.get(root, "created_by") {
-        expectations.push((
+        expect_prefix(
+            context,
             node,
             "identity",
             "`created_by` names the STIX identity that created the playbook",
-        ));
+        );
     }
     if let Some(list) = document.get(root, "derived_from") {
         for item in document.items(list) {
-            expectations.push((item, "playbook", "`derived_from` lists CACAO playbooks"));
+            expect_prefix(
+                context,
+                item,
+                "playbook",
+                "`derived_from` lists CACAO playbooks",
+            );
         }
     }
     for (_, step) in context.steps() {
         if let Some(node) = document.get(step, "owner") {
-            expectations.push((node, "identity", "`owner` names a STIX identity"));
+            expect_prefix(context, node, "identity", "`owner` names a STIX identity");
         }
         if let Some(node) = document.get(step, "playbook_id") {
-            expectations.push((node, "playbook", "`playbook_id` names the playbook to run"));
+            expect_prefix(
+                context,
+                node,
+                "playbook",
+                "`playbook_id` names the playbook to run",
+            );
         }
     }
     for property in ["data_marking_definitions", "extension_definitions"] {
         for definition in context.definitions(property) {
             if let Some(node) = document.get(definition.node, "created_by") {
-                expectations.push((node, "identity", "`created_by` names a STIX identity"));
+                expect_prefix(
+                    context,
+                    node,
+                    "identity",
+                    "`created_by` names a STIX identity",
+                );
             }
-        }
-    }
-
-    for (node, expected, help) in expectations {
-        let Some(text) = document.as_str(node) else {
-            continue;
-        };
-        if let Some((prefix, uuid)) = parse_identifier(text)
-            && prefix != expected
-        {
-            context.report(
-                Rule::IdPrefixMismatch,
-                Place::Node(node),
-                format!(
-                    "{} must be a `{expected}--` identifier, not a `{prefix}--` one",
-                    describe(document, node)
-                ),
-                format!("{help}; write `{expected}--{uuid}` if that is the object meant"),
-            );
         }
     }
 
@@ -452,6 +449,27 @@ fn check_prefixed_references(context: &mut Context<'_>) {
             ),
             Ok(_) => {}
         }
+    }
+}
+
+/// Reports `node` when it is an identifier of another type than `expected`.
+fn expect_prefix(context: &mut Context<'_>, node: NodeId, expected: &str, help: &str) {
+    let document = context.document;
+    let Some(text) = document.as_str(node) else {
+        return;
+    };
+    if let Some((prefix, uuid)) = parse_identifier(text)
+        && prefix != expected
+    {
+        context.report(
+            Rule::IdPrefixMismatch,
+            Place::Node(node),
+            format!(
+                "{} must be a `{expected}--` identifier, not a `{prefix}--` one",
+                describe(document, node)
+            ),
+            format!("{help}; write `{expected}--{uuid}` if that is the object meant"),
+        );
     }
 }
 

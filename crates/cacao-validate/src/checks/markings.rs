@@ -9,7 +9,7 @@ use crate::json::NodeId;
 
 pub(crate) fn check(context: &mut Context<'_>) {
     let document = context.document;
-    let definitions = context.definitions("data_marking_definitions");
+    let definitions: Vec<_> = context.definitions("data_marking_definitions").collect();
     let index: HashMap<&str, usize> = definitions
         .iter()
         .enumerate()

@@ -55,22 +55,24 @@ impl<'d> Context<'d> {
         self.findings.push(finding);
     }
 
-    /// The members of a top-level dictionary such as `agent_definitions` (empty when absent).
-    pub fn definitions(&self, property: &str) -> Vec<Definition<'d>> {
+    /// The members of a top-level dictionary such as `agent_definitions` (none when absent),
+    /// read as they are visited rather than collected, which would cost an allocation per call.
+    pub fn definitions(&self, property: &str) -> impl Iterator<Item = Definition<'d>> + use<'d> {
         let document = self.document;
-        let Some(dictionary) = document.get(self.root, property) else {
-            return Vec::new();
-        };
         document
-            .members(dictionary)
-            .enumerate()
-            .map(|(member, entry)| Definition {
-                dictionary,
-                member,
-                key: entry.key,
-                node: entry.value,
+            .get(self.root, property)
+            .into_iter()
+            .flat_map(move |dictionary| {
+                document
+                    .members(dictionary)
+                    .enumerate()
+                    .map(move |(member, entry)| Definition {
+                        dictionary,
+                        member,
+                        key: entry.key,
+                        node: entry.value,
+                    })
             })
-            .collect()
     }
 
     /// The step objects of the workflow, with their ids.

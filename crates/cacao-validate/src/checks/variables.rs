@@ -87,6 +87,8 @@ pub(crate) fn check(context: &mut Context<'_>) {
     let document = context.document;
     let playbook_variables = declared(context, context.root, "playbook_variables", false);
     let mut all_step_variables: HashSet<&str> = HashSet::new();
+    // The source offsets of `:value` in the value being searched, one buffer for every search.
+    let mut mentions = Vec::new();
 
     for (id, step) in context.steps() {
         let step_variables = declared(context, step, "step_variables", true);
@@ -135,7 +137,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
             undefined(context, switch, Span::new(0, text.len()), text);
         }
 
-        for_each_string(document, step, &mut |node| {
+        for_each_string(document, step, &mut mentions, &mut |node| {
             check_references_in(context, node, &in_scope)
         });
     }
@@ -149,7 +151,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
         for definition in context.definitions(property) {
             let in_scope =
                 |name: &str| playbook_variables.contains(&name) || step_variables.contains(name);
-            for_each_string(document, definition.node, &mut |node| {
+            for_each_string(document, definition.node, &mut mentions, &mut |node| {
                 check_references_in(context, node, &in_scope)
             });
         }
@@ -209,8 +211,13 @@ fn is_constant(document: &Document<'_>, root: NodeId, step: NodeId, name: &str) 
 }
 
 /// Calls `visit` with every string value below `node` that mentions `:value` (keys excluded).
-/// Depth is bounded by the parser.
-fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(NodeId)) {
+/// Depth is bounded by the parser. `mentions` is scratch space, reused from call to call.
+fn for_each_string(
+    document: &Document<'_>,
+    node: NodeId,
+    mentions: &mut Vec<usize>,
+    visit: &mut dyn FnMut(NodeId),
+) {
     let span = document.span(node);
     let text = &document.source().as_bytes()[span.start..span.end];
     if memchr::memchr(b'\\', text).is_some() {
@@ -220,12 +227,14 @@ fn for_each_string(document: &Document<'_>, node: NodeId, visit: &mut dyn FnMut(
 
     // Without escapes every string reads as written, so one search of the source finds every
     // mention, and a value mentions `:value` exactly when a mention lies inside its span.
-    let mentions: Vec<usize> = VALUE_SUFFIX
-        .find_iter(text)
-        .map(|offset| span.start + offset)
-        .collect();
+    mentions.clear();
+    mentions.extend(
+        VALUE_SUFFIX
+            .find_iter(text)
+            .map(|offset| span.start + offset),
+    );
     if !mentions.is_empty() {
-        visit_mentioning(document, node, &mentions, visit);
+        visit_mentioning(document, node, mentions, visit);
     }
 }
 
@@ -343,7 +352,7 @@ mod tests {
             br#"{"a": {"b": ["__x__\u003avalue", "plain"]}, "c": {"d": "none"}, "e": ":value"}"#;
         let document = Document::parse(source).unwrap();
         let mut visited = Vec::new();
-        for_each_string(&document, document.root(), &mut |node| {
+        for_each_string(&document, document.root(), &mut Vec::new(), &mut |node| {
             visited.push(document.as_str(node).unwrap_or_default().to_owned());
         });
         assert_eq!(visited, ["__x__:value", ":value"]);
@@ -355,7 +364,7 @@ mod tests {
             br#"{"a:value": {"b": ["__x__:value", "plain"]}, "c": {"d": 1}, "e": ":value"}"#;
         let document = Document::parse(source).unwrap();
         let mut visited = Vec::new();
-        for_each_string(&document, document.root(), &mut |node| {
+        for_each_string(&document, document.root(), &mut Vec::new(), &mut |node| {
             visited.push(document.as_str(node).unwrap_or_default().to_owned());
         });
         assert_eq!(visited, ["__x__:value", ":value"]);
