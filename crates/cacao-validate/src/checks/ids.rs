@@ -136,7 +136,24 @@ pub(crate) fn uuid_version(uuid: &str) -> u8 {
 }
 
 pub(crate) fn check(context: &mut Context<'_>) {
-    let mut uuids = UuidRegistry::default();
+    // Room for the ids the checks below record (the playbook's and the keys of these
+    // dictionaries), so that the list does not grow as it fills.
+    let document = context.document;
+    let ids = [
+        "workflow",
+        "agent_definitions",
+        "target_definitions",
+        "authentication_info_definitions",
+        "data_marking_definitions",
+        "extension_definitions",
+    ]
+    .iter()
+    .filter_map(|property| document.get(context.root, property))
+    .map(|dictionary| document.len(dictionary))
+    .sum::<usize>();
+    let mut uuids = UuidRegistry {
+        entries: Vec::with_capacity(1 + ids),
+    };
     check_playbook_id(context, &mut uuids);
     check_step_keys(context, &mut uuids);
     for property in ["agent_definitions", "target_definitions"] {

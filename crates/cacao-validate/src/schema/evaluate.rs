@@ -105,7 +105,8 @@ pub(crate) fn evaluate(set: &SchemaSet, document: &Document<'_>) -> Vec<SchemaEr
         document,
         errors: Vec::new(),
         last_discriminator: None,
-        outcomes: Vec::new(),
+        // Room for the usual nesting of anyOf/oneOf branches, so that it rarely grows.
+        outcomes: Vec::with_capacity(16),
     };
     evaluator.evaluate(set.root, document.root());
     evaluator.errors
