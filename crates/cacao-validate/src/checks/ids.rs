@@ -35,9 +35,7 @@ fn well_formed_parts(text: &str) -> Option<(&str, &str)> {
     let type_bytes = &bytes[..length - 38];
     let type_ok = type_bytes[0].is_ascii_lowercase()
         && type_bytes[type_bytes.len() - 1] != b'-'
-        && type_bytes
-            .iter()
-            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-');
+        && type_bytes.iter().all(|byte| TYPE_BYTE[*byte as usize]);
     // Every byte checked is ASCII, so both slices fall on character boundaries.
     type_ok.then(|| (&text[..length - 38], &text[length - 36..]))
 }
@@ -91,6 +89,18 @@ fn identifier_error(text: &str) -> Result<(&str, &str), String> {
     Ok((object_type, uuid))
 }
 
+/// The bytes an object type may contain: lower-case letters, digits and hyphens.
+static TYPE_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let value = byte as u8;
+        table[byte] = value.is_ascii_lowercase() || value.is_ascii_digit() || value == b'-';
+        byte += 1;
+    }
+    table
+};
+
 static HEXADECIMAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
@@ -103,23 +113,20 @@ static HEXADECIMAL: [bool; 256] = {
 
 /// 8-4-4-4-12 hexadecimal digits (checked for every identifier, so written for speed).
 fn is_uuid_shape(bytes: &[u8]) -> bool {
-    if bytes.len() != 36 {
+    let Ok(bytes) = <&[u8; 36]>::try_from(bytes) else {
         return false;
-    }
-    let mut index = 0;
-    while index < 36 {
-        let byte = bytes[index];
-        let ok = if matches!(index, 8 | 13 | 18 | 23) {
-            byte == b'-'
-        } else {
-            HEXADECIMAL[byte as usize]
-        };
-        if !ok {
-            return false;
-        }
-        index += 1;
-    }
-    true
+    };
+    // Groups of fixed length, so that each check compiles to straight-line code.
+    let hexadecimal = |group: &[u8]| group.iter().all(|byte| HEXADECIMAL[*byte as usize]);
+    bytes[8] == b'-'
+        && bytes[13] == b'-'
+        && bytes[18] == b'-'
+        && bytes[23] == b'-'
+        && hexadecimal(&bytes[..8])
+        && hexadecimal(&bytes[9..13])
+        && hexadecimal(&bytes[14..18])
+        && hexadecimal(&bytes[19..23])
+        && hexadecimal(&bytes[24..])
 }
 
 /// Whether `bytes` is a hyphenated RFC 4122 UUID of version 1 to 5, as the CACAO identifier
