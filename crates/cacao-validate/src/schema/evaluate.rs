@@ -103,7 +103,9 @@ pub(crate) fn evaluate(set: &SchemaSet, document: &Document<'_>) -> Vec<SchemaEr
     let mut evaluator = Evaluator {
         set,
         document,
-        errors: Vec::new(),
+        // Branches that are tried and fail push errors that are then dropped: with some room
+        // from the start, the list rarely grows.
+        errors: Vec::with_capacity(32),
         last_discriminator: None,
         // Room for the usual nesting of anyOf/oneOf branches, so that it rarely grows.
         outcomes: Vec::with_capacity(16),
