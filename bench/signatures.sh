@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The venv is shared with the other benchmarks, which install their own packages into it.
 if [ ! -x bench/.venv/bin/python ]; then
     python3 -m venv bench/.venv
-    bench/.venv/bin/pip install --quiet cryptography rfc8785
 fi
+bench/.venv/bin/pip install --quiet --disable-pip-version-check cryptography rfc8785
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
