@@ -121,6 +121,18 @@ fn cpu_time() -> Duration {
     Duration::new(spent.tv_sec as u64, spent.tv_nsec as u32)
 }
 
+/// The baseline of the bash benchmarks: spawns `bash -c true` `count` times in a plain loop on
+/// this thread, no runtime in the way.
+fn bash_true_loop(count: usize) {
+    for _ in 0..count {
+        let status = std::process::Command::new("bash")
+            .args(["-c", "true"])
+            .status()
+            .expect("bash runs");
+        assert!(status.success());
+    }
+}
+
 /// Starts `count` `bash -c COMMAND` processes at once, as tasks on the runtime with the pipes and
 /// process group the bash executor uses, and waits for all of them.
 async fn spawn_concurrently(count: usize, command: &str) -> Duration {
@@ -339,13 +351,7 @@ fn main() {
             // The baseline: a plain loop on one thread, no runtime in the way.
             let direct_run = tokio::task::spawn_blocking(move || {
                 let began = Instant::now();
-                for _ in 0..count {
-                    let status = std::process::Command::new("bash")
-                        .args(["-c", "true"])
-                        .status()
-                        .expect("bash runs");
-                    assert!(status.success());
-                }
+                bash_true_loop(count);
                 began.elapsed()
             })
             .await
@@ -399,15 +405,7 @@ fn main() {
                     let began = Instant::now();
                     match *name {
                         "std loop" => {
-                            tokio::task::spawn_blocking(move || {
-                                for _ in 0..count {
-                                    let status = std::process::Command::new("bash")
-                                        .args(["-c", "true"])
-                                        .status()
-                                        .expect("bash runs");
-                                    assert!(status.success());
-                                }
-                            })
+                            tokio::task::spawn_blocking(move || bash_true_loop(count))
                             .await
                             .expect("join");
                         }

@@ -450,13 +450,7 @@ impl<'a> Document<'a> {
 
     /// The members of an object in source order (empty for anything else).
     pub fn members(&self, id: NodeId) -> impl ExactSizeIterator<Item = MemberRef<'_>> + '_ {
-        let node = self.node(id);
-        let range = if node.kind == Kind::Object {
-            node.first as usize..(node.first + node.len) as usize
-        } else {
-            0..0
-        };
-        self.members[range]
+        self.member_slice(id)
             .iter()
             .map(|member| self.member_ref(member))
     }
@@ -474,15 +468,19 @@ impl<'a> Document<'a> {
         &self,
         id: NodeId,
     ) -> impl ExactSizeIterator<Item = (KeyDigest, NodeId)> + '_ {
-        let node = self.node(id);
-        let range = if node.kind == Kind::Object {
-            node.first as usize..(node.first + node.len) as usize
-        } else {
-            0..0
-        };
-        self.members[range]
+        self.member_slice(id)
             .iter()
             .map(|member| (member.digest, NodeId(member.value)))
+    }
+
+    /// The members of object `id` (empty for anything else).
+    fn member_slice(&self, id: NodeId) -> &[Member] {
+        let node = self.node(id);
+        if node.kind == Kind::Object {
+            &self.members[node.first as usize..(node.first + node.len) as usize]
+        } else {
+            &[]
+        }
     }
 
     /// The value of member `index` of object `id`, without looking at its key.
@@ -508,14 +506,12 @@ impl<'a> Document<'a> {
 
     /// The index of the first member named `key`, when `id` is an object that has one.
     pub fn get_index(&self, id: NodeId, key: &str) -> Option<usize> {
-        let node = self.node(id);
         let digest = KeyDigest::of(key.as_bytes());
-        if node.kind != Kind::Object || node.keys & digest.bit() == 0 {
+        if self.node(id).keys & digest.bit() == 0 {
             return None;
         }
         // The hottest lookup of the validator: compare digests, and the text only for long keys.
-        let members = &self.members[node.first as usize..(node.first + node.len) as usize];
-        members.iter().position(|member| {
+        self.member_slice(id).iter().position(|member| {
             member.digest == digest && (digest.is_exact() || self.key_of(member) == key)
         })
     }

@@ -346,28 +346,28 @@ mod tests {
         );
     }
 
-    #[test]
-    fn strings_are_visited_when_only_an_escape_spells_value() {
-        let source =
-            br#"{"a": {"b": ["__x__\u003avalue", "plain"]}, "c": {"d": "none"}, "e": ":value"}"#;
+    /// The strings of `source` that `for_each_string` visits, in order.
+    fn visited_strings(source: &[u8]) -> Vec<String> {
         let document = Document::parse(source).unwrap();
         let mut visited = Vec::new();
         for_each_string(&document, document.root(), &mut Vec::new(), &mut |node| {
             visited.push(document.as_str(node).unwrap_or_default().to_owned());
         });
-        assert_eq!(visited, ["__x__:value", ":value"]);
+        visited
+    }
+
+    #[test]
+    fn strings_are_visited_when_only_an_escape_spells_value() {
+        let source =
+            br#"{"a": {"b": ["__x__\u003avalue", "plain"]}, "c": {"d": "none"}, "e": ":value"}"#;
+        assert_eq!(visited_strings(source), ["__x__:value", ":value"]);
     }
 
     #[test]
     fn strings_are_visited_where_the_source_mentions_value() {
         let source =
             br#"{"a:value": {"b": ["__x__:value", "plain"]}, "c": {"d": 1}, "e": ":value"}"#;
-        let document = Document::parse(source).unwrap();
-        let mut visited = Vec::new();
-        for_each_string(&document, document.root(), &mut Vec::new(), &mut |node| {
-            visited.push(document.as_str(node).unwrap_or_default().to_owned());
-        });
-        assert_eq!(visited, ["__x__:value", ":value"]);
+        assert_eq!(visited_strings(source), ["__x__:value", ":value"]);
     }
 
     #[test]

@@ -145,26 +145,10 @@ impl<'s, 'd> Evaluator<'s, 'd> {
     /// leaf schemas (`type`, `pattern`) are checked inline.
     #[inline]
     fn evaluate_child(&mut self, schema_id: SchemaId, node: NodeId) {
-        let schema = self.set.node(schema_id);
-        if !schema.is_leaf {
+        if self.set.node(schema_id).is_leaf {
+            self.check_leaf(schema_id, node, self.document.kind(node));
+        } else {
             self.evaluate(schema_id, node);
-            return;
-        }
-        if schema.types != 0 && !self.type_matches(schema.types, node) {
-            self.push(
-                schema_id,
-                node,
-                ErrorKind::Type {
-                    expected: schema.types,
-                },
-            );
-            return;
-        }
-        if let Some(pattern) = &schema.pattern
-            && let Some(text) = self.document.as_str(node)
-            && !pattern.is_match(text)
-        {
-            self.push(schema_id, node, ErrorKind::Pattern);
         }
     }
 
