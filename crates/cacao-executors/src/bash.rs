@@ -21,7 +21,6 @@ use cacao_engine::{CommandOutcome, CommandRequest, Executor, ExecutorError};
 use cacao_model::CommandType;
 use indexmap::IndexMap;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::sync::watch;
 
 /// How much of stdout and of stderr is kept as results.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
@@ -164,11 +163,11 @@ impl Executor for BashExecutor {
     }
 }
 
-/// Kills the process group and removes the output file when dropped: on completion, timeout or
-/// cancellation alike.
+/// Kills the process group and removes the output file when dropped: on timeout or
+/// cancellation. A command that ran to its end has both done already and disarms it.
 struct Cleanup {
     process_group: Option<rustix::process::Pid>,
-    output_file: PathBuf,
+    output_file: Option<PathBuf>,
 }
 
 impl Drop for Cleanup {
@@ -177,9 +176,10 @@ impl Drop for Cleanup {
             // The group may already be gone; that is the normal case after a clean exit.
             let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         }
-        // Only a command that wrote named values created the file; otherwise there is nothing
-        // to remove, which is not an error.
-        let _ = std::fs::remove_file(&self.output_file);
+        if let Some(output_file) = &self.output_file {
+            // Only a command that wrote named values created the file.
+            let _ = std::fs::remove_file(output_file);
+        }
     }
 }
 
@@ -188,16 +188,15 @@ async fn run(
     text: &str,
     output_file: &Path,
 ) -> Result<CommandOutcome, ExecutorError> {
-    let output_file = output_file.to_owned();
     let mut cleanup = Cleanup {
         process_group: None,
-        output_file: output_file.clone(),
+        output_file: Some(output_file.to_owned()),
     };
 
     let mut child = tokio::process::Command::new(shell)
         .arg("-c")
         .arg(text)
-        .env("CACAO_OUTPUT", &output_file)
+        .env("CACAO_OUTPUT", output_file)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -205,28 +204,41 @@ async fn run(
         .kill_on_drop(true)
         .spawn()
         .map_err(|error| ExecutorError::Unavailable(format!("cannot start bash: {error}")))?;
-    cleanup.process_group = child
+    let process_group = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
         .and_then(rustix::process::Pid::from_raw);
+    cleanup.process_group = process_group;
 
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let process_group = cleanup.process_group;
-    let (exited, exited_signal) = watch::channel(false);
-    let (status, stdout, stderr) = tokio::join!(
-        async {
-            let status = child.wait().await;
-            // Children left in the group would hold the pipes open; the command is over.
-            if let Some(group) = process_group {
-                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let (stdout_pipe, stderr_pipe) = (child.stdout.take(), child.stderr.take());
+    let status = {
+        let mut output = std::pin::pin!(async {
+            tokio::join!(
+                read_capped(stdout_pipe, &mut stdout),
+                read_capped(stderr_pipe, &mut stderr),
+            )
+        });
+        let mut output_read = false;
+        let status = loop {
+            tokio::select! {
+                biased;
+                status = child.wait() => break status,
+                _ = &mut output, if !output_read => output_read = true,
             }
-            exited.send_replace(true);
-            status
-        },
-        read_capped(stdout, exited_signal.clone()),
-        read_capped(stderr, exited_signal),
-    );
+        };
+        // Children left in the group would hold the pipes open; the command is over.
+        if let Some(group) = process_group {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
+        if !output_read {
+            // Usually the pipes are at their end already and no timer is set; something that
+            // left the process group may hold them open, and is not waited for long.
+            let _ = tokio::time::timeout(OUTPUT_GRACE, output).await;
+        }
+        status
+    };
     // The group was killed as bash exited; the cleanup need not kill it again. (A future dropped
     // before this point still has the cleanup kill the group.)
     cleanup.process_group = None;
@@ -243,14 +255,25 @@ async fn run(
     };
     // Values the command wrote come first; the executor's own results are added after them, so a
     // command cannot forge its exit code or output (the rule every executor follows).
-    let mut results = match std::fs::read(&output_file) {
+    let mut results = match std::fs::read(output_file) {
         Ok(content) => crate::output_file::parse(&content).values,
+        // No file: the command wrote no named values, and there is nothing to remove.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            cleanup.output_file = None;
+            IndexMap::new()
+        }
         Err(_) => IndexMap::new(),
     };
-    results.insert("__stdout__".to_owned(), stdout);
-    results.insert("__stderr__".to_owned(), stderr);
-    results.insert("__exit_code__".to_owned(), exit_code.to_string());
     drop(cleanup);
+    results.insert(
+        "__stdout__".to_owned(),
+        String::from_utf8_lossy(&stdout).into_owned(),
+    );
+    results.insert(
+        "__stderr__".to_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    );
+    results.insert("__exit_code__".to_owned(), exit_code.to_string());
 
     let success = status.success();
     let reason = (!success).then(|| match status.code() {
@@ -264,34 +287,15 @@ async fn run(
     })
 }
 
-/// Reads a pipe to its end, keeping the first [`OUTPUT_LIMIT`] bytes; stops [`OUTPUT_GRACE`]
-/// after bash exited if something outside the process group still holds the pipe.
-async fn read_capped(
-    pipe: Option<impl AsyncRead + Unpin>,
-    mut exited: watch::Receiver<bool>,
-) -> String {
+/// Reads a pipe to its end into `kept`, keeping the first [`OUTPUT_LIMIT`] bytes. Whatever was
+/// read stays in `kept` when the read is given up before the end.
+async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, kept: &mut Vec<u8>) {
     let Some(mut pipe) = pipe else {
-        return String::new();
+        return;
     };
-    let give_up = async move {
-        let _ = exited.wait_for(|exited| *exited).await;
-        tokio::time::sleep(OUTPUT_GRACE).await;
-    };
-    tokio::pin!(give_up);
-
-    let mut kept = Vec::new();
     let mut buffer = [0u8; 8192];
-    loop {
-        tokio::select! {
-            read = pipe.read(&mut buffer) => match read {
-                Ok(0) | Err(_) => break,
-                Ok(read) => {
-                    let room = OUTPUT_LIMIT.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buffer[..read.min(room)]);
-                }
-            },
-            () = &mut give_up => break,
-        }
+    while let Ok(read @ 1..) = pipe.read(&mut buffer).await {
+        let room = OUTPUT_LIMIT.saturating_sub(kept.len());
+        kept.extend_from_slice(&buffer[..read.min(room)]);
     }
-    String::from_utf8_lossy(&kept).into_owned()
 }

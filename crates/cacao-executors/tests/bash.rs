@@ -112,6 +112,32 @@ async fn background_children_do_not_hold_the_step_open() {
 }
 
 #[tokio::test]
+async fn output_held_open_from_outside_the_process_group_is_read_for_a_grace_period_only() {
+    // `setsid` puts the sleep in a session of its own, out of reach of the group kill; it keeps
+    // the stdout pipe open after bash exits. What came before is kept; the wait is bounded.
+    let executor = BashExecutor::new();
+    let began = Instant::now();
+    let outcome = executor
+        .execute(&request(
+            "echo before; setsid sleep 8 & echo $! >&2; sleep 0.3; echo after",
+        ))
+        .await
+        .unwrap();
+    let waited = began.elapsed();
+    assert!(outcome.success);
+    assert_eq!(outcome.results["__stdout__"], "before\nafter\n");
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(6),
+        "waited {waited:?} for output after bash exited"
+    );
+    let escaped: i32 = outcome.results["__stderr__"].trim().parse().unwrap();
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_raw(escaped).unwrap(),
+        rustix::process::Signal::KILL,
+    );
+}
+
+#[tokio::test]
 async fn output_is_capped() {
     let executor = BashExecutor::new();
     let outcome = executor

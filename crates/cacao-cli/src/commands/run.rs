@@ -290,10 +290,9 @@ fn refuse_invalid(args: &Args, text: &str) -> anyhow::Result<()> {
             )
         ),
     }
-    bail!(
-        "{shown} is not a valid CACAO playbook ({} errors), so it will not run",
-        report.error_count()
-    )
+    let errors = report.error_count();
+    let plural = if errors == 1 { "" } else { "s" };
+    bail!("{shown} is not a valid CACAO playbook ({errors} error{plural}), so it will not run")
 }
 
 /// Prints a line above the spinners when there are any, else straight to stdout.
