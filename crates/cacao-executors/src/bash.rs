@@ -2,10 +2,11 @@
 //!
 //! The command runs in a process group of its own, with stdin closed, and the environment
 //! variable `CACAO_OUTPUT` naming a fresh file in a private directory (mode 0700) to which the
-//! command may append lines `__name__=value`: each becomes a named result. The command succeeds when bash exits with
-//! status 0. Results: `__stdout__`, `__stderr__` (each capped at [`OUTPUT_LIMIT`] bytes, lossily
-//! decoded as UTF-8) and `__exit_code__` (decimal; 128 + the signal number when a signal killed
-//! bash, as shells report it).
+//! command may append lines `__name__=value`: each becomes a named result. The directory goes
+//! when the executor does; one left by a killed process is removed by the next executor. The
+//! command succeeds when bash exits with status 0. Results: `__stdout__`, `__stderr__` (each
+//! capped at [`OUTPUT_LIMIT`] bytes, lossily decoded as UTF-8) and `__exit_code__` (decimal;
+//! 128 + the signal number when a signal killed bash, as shells report it).
 //!
 //! When the command ends, or when its future is dropped (the step timed out or the execution was
 //! cancelled), the whole process group is killed with SIGKILL, so no child of the command
@@ -58,11 +59,21 @@ struct OutputDirectory {
     next: std::sync::atomic::AtomicU64,
 }
 
+/// The name every output directory starts with; the process id that follows lets a later
+/// process find the directories of processes that died without removing them.
+const OUTPUT_DIRECTORY_PREFIX: &str = "cacao-bash-";
+
 impl OutputDirectory {
     fn create() -> Self {
         use std::os::unix::fs::DirBuilderExt;
 
-        let path = std::env::temp_dir().join(format!("cacao-bash-{}", uuid::Uuid::new_v4()));
+        let base = std::env::temp_dir();
+        remove_stale_directories(&base);
+        let path = base.join(format!(
+            "{OUTPUT_DIRECTORY_PREFIX}{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
         let created = std::fs::DirBuilder::new().mode(0o700).create(&path);
         if let Err(error) = &created {
             tracing::error!(directory = %path.display(), %error, "cannot create the directory for CACAO_OUTPUT files");
@@ -70,6 +81,43 @@ impl OutputDirectory {
         Self {
             path: created.ok().map(|()| path),
             next: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+/// Removes the output directories, under `base`, of processes of this user that no longer run:
+/// a process killed with SIGKILL leaves its directory, and the named values of its commands in
+/// it, behind. Only real directories owned by this user whose process id names no running
+/// process are removed; a process id reused since is left alone, which is only untidy.
+fn remove_stale_directories(base: &Path) {
+    use std::os::unix::fs::MetadataExt;
+
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    let user = rustix::process::geteuid().as_raw();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(OUTPUT_DIRECTORY_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<i32>().ok())
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            continue;
+        };
+        // `symlink_metadata`: a link planted under a matching name is not followed.
+        let owned_directory = entry
+            .path()
+            .symlink_metadata()
+            .is_ok_and(|metadata| metadata.is_dir() && metadata.uid() == user);
+        let running = !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        );
+        if owned_directory && !running {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
@@ -297,5 +345,42 @@ async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, kept: &mut Vec<u8>) {
     while let Ok(read @ 1..) = pipe.read(&mut buffer).await {
         let room = OUTPUT_LIMIT.saturating_sub(kept.len());
         kept.extend_from_slice(&buffer[..read.min(room)]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_directories_of_processes_that_ended_are_removed() {
+        let base = tempfile::tempdir().unwrap();
+        let mut ended = std::process::Command::new("true").spawn().unwrap();
+        let ended_pid = ended.id();
+        ended.wait().unwrap();
+
+        let directory = |name: String| {
+            let path = base.path().join(name);
+            std::fs::create_dir(&path).unwrap();
+            std::fs::write(path.join("output-0"), "__secret__=value\n").unwrap();
+            path
+        };
+        let stale = directory(format!("{OUTPUT_DIRECTORY_PREFIX}{ended_pid}-a"));
+        let live = directory(format!("{OUTPUT_DIRECTORY_PREFIX}{}-b", std::process::id()));
+        let unrelated = directory(format!("{OUTPUT_DIRECTORY_PREFIX}not-a-pid"));
+        // A link under a matching name is not followed into what it points at.
+        let elsewhere = directory("elsewhere".to_owned());
+        let link = base
+            .path()
+            .join(format!("{OUTPUT_DIRECTORY_PREFIX}{ended_pid}-c"));
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+
+        remove_stale_directories(base.path());
+
+        assert!(!stale.exists(), "the directory of an ended process stays");
+        assert!(live.join("output-0").exists());
+        assert!(unrelated.join("output-0").exists());
+        assert!(elsewhere.join("output-0").exists());
+        assert!(link.symlink_metadata().is_ok());
     }
 }
