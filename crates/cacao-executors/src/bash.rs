@@ -107,16 +107,13 @@ fn remove_stale_directories(base: &Path) {
         else {
             continue;
         };
-        // `symlink_metadata`: a link planted under a matching name is not followed.
+        // A directory entry's metadata is the entry's own: a link planted under a matching name
+        // is not followed.
         let owned_directory = entry
-            .path()
-            .symlink_metadata()
+            .metadata()
             .is_ok_and(|metadata| metadata.is_dir() && metadata.uid() == user);
-        let running = !matches!(
-            rustix::process::test_kill_process(pid),
-            Err(rustix::io::Errno::SRCH)
-        );
-        if owned_directory && !running {
+        let ended = || rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH);
+        if owned_directory && ended() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

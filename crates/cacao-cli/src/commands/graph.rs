@@ -198,8 +198,8 @@ pub fn dot(workflow: &Workflow<'_>, title: Option<&str>) -> String {
             dot_text(target)
         );
     }
-    for step in &workflow.steps {
-        for edge in &workflow.edges[step.edges.clone()] {
+    for (index, step) in workflow.steps.iter().enumerate() {
+        for edge in workflow.edges_of(index) {
             let style = if is_failure(edge.kind) {
                 ", style=dashed"
             } else {

@@ -235,8 +235,8 @@ fn no_continuation(context: &mut Context<'_>, workflow: &Workflow<'_>, index: us
 }
 
 fn check_references(context: &mut Context<'_>, workflow: &Workflow<'_>) {
-    for step in &workflow.steps {
-        for edge in &workflow.edges[step.edges.clone()] {
+    for (index, step) in workflow.steps.iter().enumerate() {
+        for edge in workflow.edges_of(index) {
             if edge.resolved.is_some() {
                 continue;
             }
@@ -402,9 +402,10 @@ fn check_cycles(context: &mut Context<'_>, workflow: &Workflow<'_>) -> Vec<bool>
     // A while-condition's `on_true` is the one edge allowed to lead back: it is not followed
     // here, so only loops that no while-condition makes remain.
     let mut successors = Successors::with_capacity(workflow.steps.len(), workflow.edges.len());
-    for step in &workflow.steps {
+    for (index, step) in workflow.steps.iter().enumerate() {
         successors.push(
-            workflow.edges[step.edges.clone()]
+            workflow
+                .edges_of(index)
                 .iter()
                 .filter(|edge| {
                     !(step.step_type == StepType::WhileCondition && edge.kind == EdgeKind::OnTrue)
